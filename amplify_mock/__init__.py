@@ -1,0 +1,20 @@
+"""amplify_mock: an in-process mock of AWS Amplify Hosting apps, branches and jobs."""
+
+from __future__ import annotations
+
+from . import models as _models
+from ._mock import AmplifyJobs, MockAmplifyJobs, mock_amplify_jobs
+from ._registration import register as _register
+from .models import AmplifyBackend, amplify_backends
+
+__all__ = [
+    "AmplifyBackend",
+    "AmplifyJobs",
+    "MockAmplifyJobs",
+    "amplify_backends",
+    "mock_amplify_jobs",
+]
+
+__version__ = "0.1.0"
+
+_register(_models)

@@ -1,0 +1,104 @@
+"""From one HTTP request to one AWS-shaped HTTP response, whichever way the request came in
+(botocore in-process, ``requests`` through ``responses``, moto's stubber, or the server)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from ._protocol import parse_request, route, serialize, split_url
+from .exceptions import AmplifyError, BadRequestException, InternalFailureException
+from .exceptions import NotImplementedByMockException
+from .models import AmplifyBackend, amplify_backends
+from .responses import OPERATIONS
+
+Response = Tuple[int, Dict[str, str], bytes]
+
+_HOST_REGION = re.compile(r"^amplify(?:-fips)?\.([a-z0-9-]+)\.")
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
+_JSON = {"Content-Type": "application/json"}
+
+
+def handle(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    region: Optional[str] = None,
+    access_key: Optional[str] = None,
+) -> Response:
+    try:
+        host, path, query = split_url(url)
+        operation, labels = route(method, path)
+        func = OPERATIONS.get(operation.name)
+        if func is None:
+            raise NotImplementedByMockException(
+                f"amplify_mock does not serve {operation.name} yet; it serves "
+                f"{', '.join(sorted(OPERATIONS))}."
+            )
+        params = parse_request(operation, labels, query, headers, body)
+        backend = _backend(host, headers, region, access_key)
+        with backend.lock:
+            result = func(backend, params)
+        return 200, dict(_JSON), serialize(result)
+    except AmplifyError as error:
+        return error.to_response()
+    except Exception as error:  # noqa: BLE001 - a mock must answer, never raise into botocore
+        return InternalFailureException(
+            f"amplify_mock failed on this request ({type(error).__name__}: {error})."
+        ).to_response()
+
+
+def _backend(
+    host: str, headers: Mapping[str, str], region: Optional[str], access_key: Optional[str]
+) -> AmplifyBackend:
+    auth = ""
+    for key, value in headers.items():
+        if key.lower() == "authorization":
+            auth = value.decode() if isinstance(value, bytes) else value
+            break
+    scope = _SCOPE.search(auth)
+    if region is None:
+        if scope:
+            region = scope.group(2)
+        else:
+            match = _HOST_REGION.match(host)
+            region = match.group(1) if match else "us-east-1"
+    if access_key is None and scope:
+        access_key = scope.group(1)
+    account = _account(headers, access_key)
+    try:
+        return amplify_backends[account][region]
+    except KeyError:
+        raise BadRequestException(
+            f"Amplify is not available in region {region!r}; use a region where AWS offers it."
+        ) from None
+
+
+def _account(headers: Mapping[str, str], access_key: Optional[str]) -> str:
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    for key, value in headers.items():
+        if key.lower() == "x-moto-account-id":
+            return value.decode() if isinstance(value, bytes) else str(value)
+    # Keys handed out by moto's STS/IAM belong to the account that issued them.
+    iam = sys.modules.get("moto.iam.models")
+    if access_key and iam is not None:
+        return str(iam.get_account_id_from(access_key))
+    return DEFAULT_ACCOUNT_ID
+
+
+def dispatch(request: Any, full_url: str, headers: Any) -> Response:
+    """The handler moto's url table calls (stubber, ``responses`` and moto's own server)."""
+    body = getattr(request, "body", None)
+    if body is None and hasattr(request, "get_data"):
+        body = request.get_data()
+    if isinstance(body, str):
+        body = body.encode()
+    elif body is not None and not isinstance(body, (bytes, bytearray)):
+        body = body.read() if hasattr(body, "read") else bytes(body)
+    return handle(request.method, full_url, dict(headers or {}), bytes(body or b""))

@@ -1,0 +1,267 @@
+"""Starting and stopping the interception: ``mock_amplify_jobs`` and its controller."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import re
+import threading
+import unittest
+import uuid
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, Union, cast
+from unittest.mock import patch
+from urllib.parse import urlsplit
+
+import botocore.client
+import requests
+import responses
+from botocore.awsrequest import AWSResponse
+from botocore.endpoint import convert_to_response_dict
+from botocore.parsers import create_parser
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from ._dispatch import handle
+from .models import AmplifyBackend, amplify_backends
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "FOOBARKEY",
+    "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",
+}
+
+# Every AWS partition's domain: an Amplify client aimed at any of them is answered in
+# memory, so a mocked test cannot reach a real endpoint whatever region or endpoint_url it
+# uses. Clients aimed elsewhere (a local server) are left alone.
+_AWS_HOST = re.compile(
+    r"(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws|amazonwebservices\.com\.cn|"
+    r"c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)\.?$"
+)
+_REQUESTS_URL = re.compile(r"https?://amplify(?:-fips)?\.[^/]+\.(?:amazonaws\.com(?:\.cn)?|api\.aws)(?:[:/].*)?$")
+
+
+class _Raw:
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Any:
+        yield self._body
+
+
+class AmplifyJobs:
+    """Controller of an active mock: reach the backends and steer what jobs do."""
+
+    def backend(self, region: str = "us-east-1", account_id: str = DEFAULT_ACCOUNT_ID) -> AmplifyBackend:
+        """The in-memory backend of one account and region."""
+        return amplify_backends[account_id][region]
+
+    def reset(self) -> None:
+        """Forget every app, branch and job in every account and region."""
+        _reset_backends()
+
+
+def _reset_backends() -> None:
+    for account in list(amplify_backends.values()):
+        account.reset()
+    amplify_backends.clear()
+
+
+class _Interceptor:
+    """The process-wide patches, installed by the first active mock and removed by the last."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.depth = 0
+        self.original_make_request: Optional[Callable[..., Any]] = None
+        self.requests_mock: Optional[responses.RequestsMock] = None
+        self.saved_env: Dict[str, Optional[str]] = {}
+        self.session_patch: Any = None
+        self.parser = create_parser("rest-json")
+
+    def start(self) -> None:
+        with self.lock:
+            self.depth += 1
+            if self.depth > 1:
+                return
+            try:
+                self._install()
+            except BaseException:
+                self.depth -= 1
+                self._uninstall()
+                raise
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.depth == 0:
+                return
+            self.depth -= 1
+            if self.depth == 0:
+                self._uninstall()
+
+    def _install(self) -> None:
+        _reset_backends()
+        self.saved_env = {key: os.environ.get(key) for key in _FAKE_CREDENTIALS}
+        os.environ.update(_FAKE_CREDENTIALS)
+        self.session_patch = patch("boto3.DEFAULT_SESSION", None)
+        self.session_patch.start()
+
+        original = botocore.client.BaseClient._make_request
+        self.original_make_request = original
+        interceptor = self
+
+        def _make_request(
+            client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
+        ) -> Any:
+            if interceptor.intercepts(client, request_dict):
+                return interceptor.answer(client, operation_model, request_dict, request_context)
+            return original(client, operation_model, request_dict, request_context)
+
+        botocore.client.BaseClient._make_request = _make_request  # type: ignore[method-assign]
+
+        mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False,
+            real_adapter_send=requests.adapters.HTTPAdapter.send,  # whatever sends now, moto's included
+        )
+        for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
+            mock.add_callback(method, _REQUESTS_URL, callback=_requests_callback)
+        mock.add_passthru(re.compile(".*"))
+        mock.start()
+        self.requests_mock = mock
+
+    def _uninstall(self) -> None:
+        if self.requests_mock is not None:
+            self.requests_mock.stop(allow_assert=False)
+            self.requests_mock = None
+        if self.original_make_request is not None:
+            botocore.client.BaseClient._make_request = self.original_make_request  # type: ignore[method-assign]
+            self.original_make_request = None
+        if self.session_patch is not None:
+            self.session_patch.stop()
+            self.session_patch = None
+        for key, value in self.saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self.saved_env = {}
+        _reset_backends()
+
+    @staticmethod
+    def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
+        if client._service_model.endpoint_prefix != "amplify":
+            return False
+        host = urlsplit(request_dict["url"]).hostname or ""
+        return bool(_AWS_HOST.search(host))
+
+    def answer(
+        self, client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
+    ) -> Tuple[AWSResponse, Dict[str, Any]]:
+        body = request_dict.get("body") or b""
+        if isinstance(body, str):
+            body = body.encode()
+        credentials = client._request_signer._credentials
+        status, headers, payload = handle(
+            request_dict["method"],
+            request_dict["url"],
+            request_dict["headers"],
+            body,
+            region=client.meta.region_name,
+            access_key=getattr(credentials, "access_key", None),
+        )
+        headers["x-amzn-RequestId"] = str(uuid.uuid4())
+        http = AWSResponse(request_dict["url"], status, headers, _Raw(payload))  # type: ignore[arg-type]
+        response_dict = convert_to_response_dict(http, operation_model)
+        parsed = self.parser.parse(response_dict, operation_model.output_shape)
+        parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
+        return http, parsed
+
+
+def _requests_callback(request: Any) -> Tuple[int, Dict[str, str], bytes]:
+    body = request.body or b""
+    if isinstance(body, str):
+        body = body.encode()
+    elif hasattr(body, "read"):
+        body = body.read()
+    return handle(request.method, request.url, dict(request.headers), bytes(body))
+
+
+_interceptor = _Interceptor()
+
+
+class MockAmplifyJobs:
+    """Answers Amplify calls in memory while active.
+
+    Use it as a decorator (functions, ``async def`` functions, test classes) or as a context
+    manager; ``with mock_amplify_jobs() as amplify`` gives the :class:`AmplifyJobs` controller.
+    """
+
+    def __init__(self) -> None:
+        self.controller = AmplifyJobs()
+        self._started = 0
+
+    def start(self) -> AmplifyJobs:
+        _interceptor.start()
+        self._started += 1
+        return self.controller
+
+    def stop(self) -> None:
+        if self._started:
+            self._started -= 1
+            _interceptor.stop()
+
+    def __enter__(self) -> AmplifyJobs:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __call__(self, target: F) -> F:
+        if inspect.isclass(target):
+            return cast(F, self._decorate_class(target))
+        return self._decorate_callable(target)
+
+    def _decorate_callable(self, func: F) -> F:
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self:
+                    return await func(*args, **kwargs)
+
+            return cast(F, async_wrapper)
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    def _decorate_class(self, cls: type) -> type:
+        if issubclass(cls, unittest.TestCase):
+            # The mock spans setUp, the test and tearDown, and stops even when one fails.
+            original_setup = cls.setUp
+            mock = self
+
+            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+                mock.start()
+                test.addCleanup(mock.stop)
+                original_setup(test)
+
+            cls.setUp = setUp  # type: ignore[method-assign]
+            return cls
+        for name, value in list(vars(cls).items()):
+            if name.startswith("test") and inspect.isfunction(value):
+                setattr(cls, name, self._decorate_callable(value))
+        return cls
+
+
+def mock_amplify_jobs() -> MockAmplifyJobs:
+    """A mock of AWS Amplify Hosting: apps, branches, and clock-driven jobs."""
+    return MockAmplifyJobs()
+
+
+Decoratable = Union[Callable[..., Any], type]

@@ -1,0 +1,259 @@
+"""The rest-json wire protocol of Amplify, driven by botocore's own service model.
+
+Routes, input locations and input constraints are all read from
+``botocore/data/amplify/2017-07-25/service-2.json`` so that the mock accepts exactly what
+AWS accepts and refuses the rest with a BadRequestException, whether or not the client
+validated its parameters first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.session import get_session
+
+from .exceptions import BadRequestException, UnknownOperationException
+
+Route = Tuple[Pattern[str], OperationModel]
+
+_model_lock = threading.Lock()
+_service_model: Optional[ServiceModel] = None
+_routes: Dict[str, List[Route]] = {}
+
+
+def service_model() -> ServiceModel:
+    global _service_model
+    if _service_model is None:
+        with _model_lock:
+            if _service_model is None:
+                loaded = get_session().get_service_model("amplify")
+                _build_routes(loaded)
+                _service_model = loaded
+    return _service_model
+
+
+def _build_routes(model: ServiceModel) -> None:
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        method = operation.http["method"]
+        uri = operation.http["requestUri"].split("?")[0]
+        regex = "^" + re.sub(
+            r"\{([^}+]+)(\+?)\}",
+            lambda m: f"(?P<{m.group(1)}>{'.+' if m.group(2) else '[^/]+'})",
+            re.escape(uri).replace(r"\{", "{").replace(r"\}", "}"),
+        ) + "/?$"
+        _routes.setdefault(method, []).append((re.compile(regex), operation))
+    for routes in _routes.values():
+        # Literal segments win over labels: /jobs/{jobId}/stop before /jobs/{jobId}.
+        routes.sort(key=lambda r: -r[1].http["requestUri"].count("/"))
+
+
+def route(method: str, path: str) -> Tuple[OperationModel, Dict[str, str]]:
+    """Find the operation for a raw (still percent-encoded) path."""
+    service_model()
+    for pattern, operation in _routes.get(method.upper(), ()):
+        match = pattern.match(path)
+        if match:
+            return operation, match.groupdict()
+    if any(p.match(path) for routes in _routes.values() for p, _ in routes):
+        raise UnknownOperationException(
+            f"No Amplify operation accepts the HTTP method {method} on {path}."
+        )
+    raise UnknownOperationException(f"No Amplify operation is served at {method} {path}.")
+
+
+def _decode_label(raw: str, member: str) -> str:
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        raise BadRequestException(
+            f"The path parameter {member} is not valid percent-encoded UTF-8."
+        ) from None
+
+
+def parse_request(
+    operation: OperationModel,
+    labels: Mapping[str, str],
+    query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+) -> Dict[str, Any]:
+    """Turn one HTTP request into the operation's typed, validated input parameters."""
+    shape = operation.input_shape
+    if shape is None:
+        return {}
+    params: Dict[str, Any] = {}
+    payload: Dict[str, Any] = {}
+    if body and body.strip():
+        try:
+            decoded = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequestException("The request body is not valid JSON.") from None
+        if not isinstance(decoded, dict):
+            raise BadRequestException("The request body must be a JSON object.")
+        payload = decoded
+    query_pairs: Dict[str, List[str]] = {}
+    if query:
+        try:
+            for key, value in parse_qsl(query, keep_blank_values=True, errors="strict"):
+                query_pairs.setdefault(key, []).append(value)
+        except UnicodeDecodeError:
+            raise BadRequestException("The query string is not valid percent-encoded UTF-8.") from None
+    lower_headers = {k.lower(): v for k, v in headers.items()}
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location == "uri":
+            if wire in labels:
+                params[name] = _decode_label(labels[wire], name)
+        elif location == "querystring":
+            if wire in query_pairs:
+                values = query_pairs[wire]
+                if member.type_name == "list":
+                    params[name] = values
+                else:
+                    params[name] = _from_text(values[-1], member, name)
+        elif location == "header":
+            if wire.lower() in lower_headers:
+                params[name] = _from_text(lower_headers[wire.lower()], member, name)
+        elif name in payload and payload[name] is not None:
+            params[name] = payload[name]
+    validate(params, shape, "")
+    return params
+
+
+def _from_text(text: str, shape: Shape, name: str) -> Any:
+    if shape.type_name in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            raise BadRequestException(f"{name} must be an integer, got {text!r}.") from None
+    if shape.type_name == "boolean":
+        if text.lower() not in ("true", "false"):
+            raise BadRequestException(f"{name} must be true or false, got {text!r}.")
+        return text.lower() == "true"
+    return text
+
+
+_pattern_cache: Dict[str, Pattern[str]] = {}
+
+
+def _compile_pattern(pattern: str) -> Pattern[str]:
+    compiled = _pattern_cache.get(pattern)
+    if compiled is None:
+        # Java's Unicode classes, which Python's re lacks, as their nearest equivalents.
+        translated = (
+            pattern.replace(r"\p{L}", r"\w").replace(r"\p{N}", r"\w").replace(r"\p{Z}", r"\s")
+        )
+        compiled = re.compile(translated)
+        _pattern_cache[pattern] = compiled
+    return compiled
+
+
+def _where(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def validate(value: Any, shape: Shape, path: str) -> None:
+    """Check a decoded value against a shape: types, required members, lengths, ranges, enums,
+    patterns. Timestamps are converted in place by the caller's structure walk."""
+    kind = shape.type_name
+    label = path or shape.name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise BadRequestException(f"{label} must be an object.")
+        for required in shape.required_members:
+            if value.get(required) is None:
+                raise BadRequestException(f"{_where(path, required)} is required and was not given.")
+        members = shape.members  # type: ignore[attr-defined]
+        for name in list(value):
+            if name not in members:
+                del value[name]  # AWS ignores members it does not know.
+                continue
+            member = members[name]
+            if member.type_name == "timestamp":
+                value[name] = _timestamp(value[name], _where(path, name))
+            else:
+                validate(value[name], member, _where(path, name))
+        return
+    if kind == "string":
+        if not isinstance(value, str):
+            raise BadRequestException(f"{label} must be a string.")
+        _check_length(len(value), shape, label, "characters")
+        enum = shape.enum
+        if enum and value not in enum:
+            raise BadRequestException(
+                f"{label} must be one of {', '.join(enum)}; got {value!r}."
+            )
+        pattern = shape.metadata.get("pattern")
+        if pattern and not _compile_pattern(pattern).search(value):
+            raise BadRequestException(f"{label} {value!r} does not match the pattern {pattern}.")
+        return
+    if kind in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadRequestException(f"{label} must be an integer.")
+        low, high = shape.metadata.get("min"), shape.metadata.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise BadRequestException(
+                f"{label} must be between {low} and {high}; got {value}."
+            )
+        return
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise BadRequestException(f"{label} must be true or false.")
+        return
+    if kind == "list":
+        if not isinstance(value, list):
+            raise BadRequestException(f"{label} must be a list.")
+        _check_length(len(value), shape, label, "items")
+        member = shape.member  # type: ignore[attr-defined]
+        for index, item in enumerate(value):
+            validate(item, member, f"{label}[{index}]")
+        return
+    if kind == "map":
+        if not isinstance(value, dict):
+            raise BadRequestException(f"{label} must be an object.")
+        _check_length(len(value), shape, label, "entries")
+        key_shape, value_shape = shape.key, shape.value  # type: ignore[attr-defined]
+        for key, item in value.items():
+            validate(key, key_shape, f"{label} key")
+            validate(item, value_shape, f"{label}[{key!r}]")
+        return
+    if kind == "timestamp":
+        _timestamp(value, label)
+        return
+    raise BadRequestException(f"{label} has an unsupported type.")  # blobs: none in this model
+
+
+def _timestamp(value: Any, label: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise BadRequestException(f"{label} must be a timestamp in epoch seconds.")
+    if not 0 <= value < 253402300800:  # year 10000
+        raise BadRequestException(f"{label} is not a valid timestamp.")
+    return float(value)
+
+
+def _check_length(size: int, shape: Shape, label: str, unit: str) -> None:
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if low is not None and size < low:
+        raise BadRequestException(f"{label} must have at least {low} {unit}.")
+    if high is not None and size > high:
+        raise BadRequestException(f"{label} must have at most {high} {unit}.")
+
+
+def split_url(url: str) -> Tuple[str, str, str]:
+    """(host, raw path, raw query) of a URL, keeping the path percent-encoded."""
+    parts = urlsplit(url)
+    return parts.hostname or "", parts.path or "/", parts.query
+
+
+def serialize(result: Mapping[str, Any]) -> bytes:
+    return json.dumps(result, separators=(",", ":")).encode()
+
+
+Handler = Callable[..., Dict[str, Any]]

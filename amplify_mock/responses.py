@@ -1,0 +1,104 @@
+"""One small function per Amplify operation: read the validated input, call the backend,
+shape the output. Routing, validation and (de)serialization live in ``_protocol``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional
+
+from .models import AmplifyBackend
+
+Params = Dict[str, Any]
+Operation = Callable[[AmplifyBackend, Params], Dict[str, Any]]
+
+OPERATIONS: Dict[str, Operation] = {}
+
+
+def operation(name: str) -> Callable[[Operation], Operation]:
+    def register(func: Operation) -> Operation:
+        OPERATIONS[name] = func
+        return func
+
+    return register
+
+
+def _page(items: Any, token: Optional[str], key: str) -> Dict[str, Any]:
+    result: Dict[str, Any] = {key: [item.to_dict() for item in items]}
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@operation("CreateApp")
+def create_app(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return {"app": backend.create_app(params).to_dict()}
+
+
+@operation("GetApp")
+def get_app(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return {"app": backend.get_app(params["appId"]).to_dict()}
+
+
+@operation("ListApps")
+def list_apps(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    apps, token = backend.list_apps(params.get("nextToken"), params.get("maxResults"))
+    return _page(apps, token, "apps")
+
+
+@operation("UpdateApp")
+def update_app(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params.pop("appId")
+    return {"app": backend.update_app(app_id, params).to_dict()}
+
+
+@operation("DeleteApp")
+def delete_app(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return {"app": backend.delete_app(params["appId"]).to_dict()}
+
+
+@operation("CreateBranch")
+def create_branch(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params.pop("appId")
+    name = params.pop("branchName")
+    return {"branch": backend.create_branch(app_id, name, params).to_dict()}
+
+
+@operation("GetBranch")
+def get_branch(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return {"branch": backend.get_branch(params["appId"], params["branchName"]).to_dict()}
+
+
+@operation("ListBranches")
+def list_branches(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    branches, token = backend.list_branches(
+        params["appId"], params.get("nextToken"), params.get("maxResults")
+    )
+    return _page(branches, token, "branches")
+
+
+@operation("UpdateBranch")
+def update_branch(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params.pop("appId")
+    name = params.pop("branchName")
+    return {"branch": backend.update_branch(app_id, name, params).to_dict()}
+
+
+@operation("DeleteBranch")
+def delete_branch(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return {"branch": backend.delete_branch(params["appId"], params["branchName"]).to_dict()}
+
+
+@operation("TagResource")
+def tag_resource(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    backend.tag_resource(params["resourceArn"], params["tags"])
+    return {}
+
+
+@operation("UntagResource")
+def untag_resource(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    backend.untag_resource(params["resourceArn"], params["tagKeys"])
+    return {}
+
+
+@operation("ListTagsForResource")
+def list_tags_for_resource(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return {"tags": backend.list_tags_for_resource(params["resourceArn"])}

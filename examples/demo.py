@@ -1,0 +1,1 @@
+"""Demo: placeholder until jobs land."""
