@@ -3,16 +3,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sys
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from ._jobs import UPLOAD_PREFIX
 from ._protocol import parse_request, route, serialize, split_url
-from .exceptions import AmplifyError, BadRequestException, InternalFailureException
-from .exceptions import NotImplementedByMockException
+from .exceptions import (
+    AmplifyError,
+    BadRequestException,
+    InternalFailureException,
+    NotImplementedByMockException,
+)
 from .models import AmplifyBackend, amplify_backends
 from .responses import OPERATIONS
 
@@ -33,6 +39,11 @@ def handle(
 ) -> Response:
     try:
         host, path, query = split_url(url)
+        if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
+            backend = _backend(host, headers, region, access_key)
+            with backend.lock:
+                backend.receive_upload(path)
+            return 200, {"ETag": '"%s"' % hashlib.md5(body).hexdigest()}, b""
         operation, labels = route(method, path)
         func = OPERATIONS.get(operation.name)
         if func is None:

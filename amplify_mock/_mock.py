@@ -19,8 +19,9 @@ import responses
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import create_parser
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from . import _jobs
 from ._dispatch import handle
 from .models import AmplifyBackend, amplify_backends
 
@@ -64,6 +65,7 @@ class AmplifyJobs:
 
 
 def _reset_backends() -> None:
+    _jobs.settings.__init__()  # type: ignore[misc]
     for account in list(amplify_backends.values()):
         account.reset()
     amplify_backends.clear()
@@ -119,11 +121,12 @@ class _Interceptor:
                 return interceptor.answer(client, operation_model, request_dict, request_context)
             return original(client, operation_model, request_dict, request_context)
 
-        botocore.client.BaseClient._make_request = _make_request  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_request = _make_request
 
         mock = responses.RequestsMock(
             assert_all_requests_are_fired=False,
-            real_adapter_send=requests.adapters.HTTPAdapter.send,  # whatever sends now, moto's included
+            # Whatever sends now, moto's mock included, gets what is not Amplify's.
+            real_adapter_send=requests.adapters.HTTPAdapter.send,  # type: ignore[arg-type]
         )
         for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
             mock.add_callback(method, _REQUESTS_URL, callback=_requests_callback)
@@ -136,7 +139,7 @@ class _Interceptor:
             self.requests_mock.stop(allow_assert=False)
             self.requests_mock = None
         if self.original_make_request is not None:
-            botocore.client.BaseClient._make_request = self.original_make_request  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_request = self.original_make_request
             self.original_make_request = None
         if self.session_patch is not None:
             self.session_patch.stop()
@@ -172,7 +175,7 @@ class _Interceptor:
             access_key=getattr(credentials, "access_key", None),
         )
         headers["x-amzn-RequestId"] = str(uuid.uuid4())
-        http = AWSResponse(request_dict["url"], status, headers, _Raw(payload))  # type: ignore[arg-type]
+        http = AWSResponse(request_dict["url"], status, headers, _Raw(payload))
         response_dict = convert_to_response_dict(http, operation_model)
         parsed = self.parser.parse(response_dict, operation_model.output_shape)
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
@@ -251,7 +254,7 @@ class MockAmplifyJobs:
                 test.addCleanup(mock.stop)
                 original_setup(test)
 
-            cls.setUp = setUp  # type: ignore[method-assign]
+            cls.setUp = setUp  # type: ignore[method-assign,assignment]
             return cls
         for name, value in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(value):

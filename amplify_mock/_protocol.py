@@ -170,7 +170,7 @@ def validate(value: Any, shape: Shape, path: str) -> None:
         for required in shape.required_members:
             if value.get(required) is None:
                 raise BadRequestException(f"{_where(path, required)} is required and was not given.")
-        members = shape.members  # type: ignore[attr-defined]
+        members = shape.members
         for name in list(value):
             if name not in members:
                 del value[name]  # AWS ignores members it does not know.
@@ -211,7 +211,7 @@ def validate(value: Any, shape: Shape, path: str) -> None:
         if not isinstance(value, list):
             raise BadRequestException(f"{label} must be a list.")
         _check_length(len(value), shape, label, "items")
-        member = shape.member  # type: ignore[attr-defined]
+        member = shape.member
         for index, item in enumerate(value):
             validate(item, member, f"{label}[{index}]")
         return
@@ -219,7 +219,7 @@ def validate(value: Any, shape: Shape, path: str) -> None:
         if not isinstance(value, dict):
             raise BadRequestException(f"{label} must be an object.")
         _check_length(len(value), shape, label, "entries")
-        key_shape, value_shape = shape.key, shape.value  # type: ignore[attr-defined]
+        key_shape, value_shape = shape.key, shape.value
         for key, item in value.items():
             validate(key, key_shape, f"{label} key")
             validate(item, value_shape, f"{label}[{key!r}]")

@@ -9,9 +9,10 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
-from moto.utilities.utils import get_partition
 
 from . import _clock
+from ._jobs import BranchJobs, JobsMixin, settings
+from ._lifecycle import Scheduler
 from ._pagination import page_ascending
 from ._protocol import service_model
 from .exceptions import BadRequestException, NotFoundException, ResourceNotFoundException
@@ -20,14 +21,15 @@ _APP_ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
 def _shape_members(name: str) -> Tuple[str, ...]:
-    return tuple(service_model().shape_for(name).members)  # type: ignore[attr-defined]
+    return tuple(service_model().shape_for(name).members)
 
 
 class App:
-    def __init__(self, backend: "AmplifyBackend", app_id: str, seq: int, params: Dict[str, Any]):
+    def __init__(self, backend: AmplifyBackend, app_id: str, seq: int, params: Dict[str, Any]):
         now = _clock.now()
         self.app_id = app_id
         self.seq = seq
+        self.region = backend.region_name
         self.arn = f"arn:{backend.partition}:amplify:{backend.region_name}:{backend.account_id}:apps/{app_id}"
         self.tags: Dict[str, str] = dict(params.pop("tags", None) or {})
         self.settings: Dict[str, Any] = {
@@ -46,6 +48,11 @@ class App:
         self.update_time = now
         self.branches: Dict[str, Branch] = {}
         self.branch_seq = 0
+
+    def artifacts_base(self) -> str:
+        return (
+            f"https://aws-amplify-prod-{self.region}-artifacts.s3.{self.region}.amazonaws.com/{self.app_id}"
+        )
 
     @property
     def repository(self) -> str:
@@ -76,6 +83,7 @@ class Branch:
         self.name = name
         self.seq = seq
         self.arn = f"{app.arn}/branches/{name}"
+        self.jobs = BranchJobs()
         self.tags: Dict[str, str] = dict(params.pop("tags", None) or {})
         self.settings: Dict[str, Any] = {
             "description": "",
@@ -102,7 +110,12 @@ class Branch:
 
     def job_counters(self) -> Tuple[str, str]:
         """(activeJobId, totalNumberOfJobs) as the Branch shape reports them."""
-        return "0", "0"
+        active = "0"
+        for job_id in reversed(self.jobs.ids):
+            if self.jobs.jobs[job_id].timeline is not None:
+                active = str(job_id)
+                break
+        return active, str(len(self.jobs.ids))
 
     def to_dict(self) -> Dict[str, Any]:
         members = _branch_members()
@@ -138,7 +151,7 @@ def _branch_members() -> Tuple[str, ...]:
 _ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?$")
 
 
-class AmplifyBackend(BaseBackend):
+class AmplifyBackend(JobsMixin, BaseBackend):
     """Apps, branches and jobs of one account in one region."""
 
     def __init__(self, region_name: str, account_id: str):
@@ -146,6 +159,7 @@ class AmplifyBackend(BaseBackend):
         self.lock = threading.RLock()
         self.apps: Dict[str, App] = {}
         self.app_seq = 0
+        self.scheduler = Scheduler(settings.max_concurrent)
 
     # Apps
 
@@ -170,7 +184,9 @@ class AmplifyBackend(BaseBackend):
             )
         return app
 
-    def list_apps(self, next_token: Optional[str], max_results: Optional[int]) -> Tuple[List[App], Optional[str]]:
+    def list_apps(
+        self, next_token: Optional[str], max_results: Optional[int]
+    ) -> Tuple[List[App], Optional[str]]:
         return page_ascending(
             "apps", list(self.apps.values()), lambda a: a.seq, next_token, max_results, 100
         )
@@ -228,7 +244,7 @@ class AmplifyBackend(BaseBackend):
         return branch
 
     def _forget_branch(self, branch: Branch) -> None:
-        """Hook for what a branch owns beyond itself (its jobs)."""
+        self.forget_jobs(branch)
 
     # Tags
 
@@ -266,10 +282,6 @@ class AmplifyBackend(BaseBackend):
     def iter_branches(self) -> Iterator[Branch]:
         for app in self.apps.values():
             yield from app.branches.values()
-
-
-def _partition(region: str) -> str:
-    return get_partition(region)
 
 
 amplify_backends = BackendDict(AmplifyBackend, "amplify")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
+from ._jobs import job_output
 from .models import AmplifyBackend
 
 Params = Dict[str, Any]
@@ -102,3 +103,56 @@ def untag_resource(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
 @operation("ListTagsForResource")
 def list_tags_for_resource(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     return {"tags": backend.list_tags_for_resource(params["resourceArn"])}
+
+
+@operation("StartJob")
+def start_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params.pop("appId")
+    name = params.pop("branchName")
+    job = backend.start_job(app_id, name, params)
+    return {"jobSummary": job.summary(job.view(backend.scheduler.now))}
+
+
+@operation("GetJob")
+def get_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    job, job_view = backend.get_job(params["appId"], params["branchName"], params["jobId"])
+    return {"job": job_output(job, job_view)}
+
+
+@operation("ListJobs")
+def list_jobs(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    jobs, token = backend.list_jobs(
+        params["appId"], params["branchName"], params.get("nextToken"), params.get("maxResults")
+    )
+    result: Dict[str, Any] = {"jobSummaries": [job.summary(job_view) for job, job_view in jobs]}
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@operation("StopJob")
+def stop_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    job, job_view = backend.stop_job(params["appId"], params["branchName"], params["jobId"])
+    return {"jobSummary": job.summary(job_view)}
+
+
+@operation("DeleteJob")
+def delete_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    job, job_view = backend.delete_job(params["appId"], params["branchName"], params["jobId"])
+    return {"jobSummary": job.summary(job_view)}
+
+
+@operation("CreateDeployment")
+def create_deployment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params.pop("appId")
+    name = params.pop("branchName")
+    job, file_urls = backend.create_deployment(app_id, name, params)
+    return {"jobId": str(job.job_id), "fileUploadUrls": file_urls, "zipUploadUrl": job.upload_url()}
+
+
+@operation("StartDeployment")
+def start_deployment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params.pop("appId")
+    name = params.pop("branchName")
+    job, job_view = backend.start_deployment(app_id, name, params)
+    return {"jobSummary": job.summary(job_view)}

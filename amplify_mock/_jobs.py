@@ -1,0 +1,448 @@
+"""Jobs and deployments of a branch: the records the API reports, and the rules AWS applies.
+
+A job's status is never stored: it is read off its :class:`~amplify_mock._lifecycle.Timeline`
+at the current instant, after the backend's scheduler has settled to that instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from bisect import bisect_right
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from urllib.parse import quote
+
+from moto.moto_api import state_manager
+from moto.moto_api._internal import mock_random
+
+from . import _clock
+from ._lifecycle import (
+    CREATED,
+    DEPLOY,
+    DEPLOYMENT_JOB,
+    FAILED,
+    PENDING,
+    TERMINAL,
+    Durations,
+    JobNotStoppableError,
+    JobView,
+    Outcome,
+    Scheduler,
+    StepView,
+    Timeline,
+    status_times,
+    view,
+)
+from ._pagination import decode_token, encode_token
+from .exceptions import BadRequestException, NotFoundException
+
+if TYPE_CHECKING:
+    from .models import Branch
+
+MODEL_NAME = "amplify::job"
+# Jobs follow the clock; "immediate" and "manual" are honoured as moto's state manager defines them.
+state_manager.register_default_transition(MODEL_NAME, {"progression": "time", "seconds": 0})
+
+DEPLOYMENT_WINDOW = 8 * 3600.0
+UPLOAD_PREFIX = "/_amplify_mock/uploads/"
+
+
+class JobSettings:
+    """Mock-wide job settings, reset whenever a mock starts."""
+
+    def __init__(self) -> None:
+        self.durations = Durations()
+        self.max_concurrent = 5
+
+
+settings = JobSettings()
+
+
+class Job:
+    __slots__ = (
+        "branch",
+        "job_id",
+        "job_type",
+        "commit_id",
+        "commit_message",
+        "commit_time",
+        "created_at",
+        "timeline",
+        "source_url",
+        "source_url_type",
+        "uploaded",
+        "reads",
+    )
+
+    def __init__(
+        self,
+        branch: Branch,
+        job_id: int,
+        job_type: str,
+        commit_id: str,
+        commit_message: str,
+        commit_time: float,
+        created_at: float,
+    ) -> None:
+        self.branch = branch
+        self.job_id = job_id
+        self.job_type = job_type
+        self.commit_id = commit_id
+        self.commit_message = commit_message
+        self.commit_time = commit_time
+        self.created_at = created_at
+        self.timeline: Optional[Timeline] = None
+        self.source_url: Optional[str] = None
+        self.source_url_type: Optional[str] = None
+        self.uploaded = False
+        self.reads = 0
+
+    @property
+    def arn(self) -> str:
+        return f"{self.branch.arn}/jobs/{self.job_id:010d}"
+
+    def expired_at(self) -> Optional[float]:
+        """When a deployment that was created but never started stops being startable."""
+        if self.timeline is None:
+            return self.created_at + DEPLOYMENT_WINDOW
+        return None
+
+    def view(self, now: float) -> JobView:
+        timeline = self.timeline
+        if timeline is None:
+            expiry = self.created_at + DEPLOYMENT_WINDOW
+            if now > expiry:
+                return JobView(FAILED, self.created_at, expiry, ())
+            return JobView(CREATED, self.created_at, None, ())
+        transition = state_manager.get_transition(MODEL_NAME)
+        if transition.get("progression") == "manual":
+            return self._manual_view(timeline, int(transition.get("times", 1)))
+        return view(timeline, now)
+
+    def _manual_view(self, timeline: Timeline, times: int) -> JobView:
+        # One status further every `times` reads, along the path the clock would take were the
+        # job admitted right away; the clock and the queue are not consulted.
+        self.reads += 1
+        shadow = Timeline(
+            timeline.kind,
+            timeline.submitted_at,
+            durations=timeline.durations,
+            outcome=timeline.outcome,
+        )
+        shadow.admitted_at = timeline.submitted_at + timeline.durations.pending
+        shadow.stopped_at = timeline.stopped_at
+        path = status_times(shadow)
+        if shadow.stopped_at is None:
+            path = [entry for entry in path if entry[0] != PENDING or entry is path[0]]
+        index = min((self.reads - 1) // max(times, 1), len(path) - 1)
+        status, since = path[index]
+        job_view = view(shadow, since)
+        return JobView(status, job_view.start, job_view.end if status in TERMINAL else None, job_view.steps)
+
+    def summary(self, job_view: JobView) -> Dict[str, Any]:
+        result: Dict[str, Any] = {
+            "jobArn": self.arn,
+            "jobId": str(self.job_id),
+            "commitId": self.commit_id,
+            "commitMessage": self.commit_message,
+            "commitTime": self.commit_time,
+            "startTime": job_view.start,
+            "status": job_view.status,
+            "jobType": self.job_type,
+        }
+        if job_view.end is not None:
+            result["endTime"] = job_view.end
+        if self.job_type == "MANUAL":
+            result["sourceUrl"] = self.source_url or self.upload_url()
+            result["sourceUrlType"] = self.source_url_type or "ZIP"
+        return result
+
+    def steps(self, job_view: JobView) -> List[Dict[str, Any]]:
+        return [self._step(step) for step in job_view.steps]
+
+    def _step(self, step: StepView) -> Dict[str, Any]:
+        base = self.branch.app.artifacts_base() + f"/{quote(self.branch.name, safe='')}/{self.job_id:010d}"
+        result: Dict[str, Any] = {
+            "stepName": step.name,
+            "startTime": step.start,
+            "status": step.status,
+            "endTime": step.end,
+            "logUrl": f"{base}/{step.name}/log.txt",
+        }
+        if step.name == "BUILD":
+            result["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
+        if step.reason is not None:
+            result["statusReason"] = step.reason
+        return result
+
+    def upload_url(self, file_name: str = "deployment.zip") -> str:
+        app = self.branch.app
+        return (
+            f"https://amplify.{app.region}.amazonaws.com{UPLOAD_PREFIX}{app.app_id}/"
+            f"{quote(self.branch.name, safe='')}/{self.job_id}/{quote(file_name, safe='')}"
+        )
+
+
+class BranchJobs:
+    """The jobs of one branch, oldest first, with what scripted outcomes and durations say."""
+
+    __slots__ = ("jobs", "ids", "next_id", "outcomes", "durations")
+
+    def __init__(self) -> None:
+        self.jobs: Dict[int, Job] = {}
+        self.ids: List[int] = []  # ascending; bisected for newest-first paging
+        self.next_id = 1
+        self.outcomes: List[Outcome] = []
+        self.durations: Optional[Durations] = None
+
+    def last(self) -> Optional[Job]:
+        return self.jobs[self.ids[-1]] if self.ids else None
+
+    def add(self, job: Job) -> None:
+        self.jobs[job.job_id] = job
+        self.ids.append(job.job_id)
+        self.next_id = job.job_id + 1
+
+    def remove(self, job: Job) -> None:
+        del self.jobs[job.job_id]
+        index = bisect_right(self.ids, job.job_id) - 1
+        del self.ids[index]
+
+
+class JobsMixin:
+    """The job operations of :class:`~amplify_mock.models.AmplifyBackend`."""
+
+    scheduler: Scheduler
+    region_name: str
+    account_id: str
+
+    if TYPE_CHECKING:
+
+        def get_branch(self, app_id: str, branch_name: str) -> Branch: ...
+
+    def _now(self) -> float:
+        return self.scheduler.settle(_clock.now())
+
+    def _job(self, branch: Branch, job_id: str) -> Job:
+        job = branch.jobs.jobs.get(int(job_id)) if job_id.isdigit() else None
+        if job is None:
+            raise NotFoundException(
+                f"Job {job_id} not found for branch {branch.name} of app {branch.app.app_id}."
+            )
+        return job
+
+    def _durations(self, branch: Branch) -> Durations:
+        if state_manager.get_transition(MODEL_NAME).get("progression") == "immediate":
+            return Durations.zero()
+        return branch.jobs.durations or settings.durations
+
+    def _submit(self, job: Job, kind: Any, outcome: Optional[Outcome], now: float) -> None:
+        branch = job.branch
+        if outcome is None:
+            outcome = branch.jobs.outcomes.pop(0) if branch.jobs.outcomes else Outcome.succeed()
+        timeline = Timeline(
+            kind, now, branch=branch, durations=self._durations(branch), outcome=outcome
+        )
+        self.scheduler.max_concurrent = settings.max_concurrent
+        self.scheduler.submit(timeline)
+        job.timeline = timeline
+
+    def _new_job(self, branch: Branch, job_type: str, now: float, commit: Tuple[str, str, float]) -> Job:
+        return Job(branch, branch.jobs.next_id, job_type, commit[0], commit[1], commit[2], now)
+
+    def start_job(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
+        branch = self.get_branch(app_id, branch_name)
+        job_type = params["jobType"]
+        now = self._now()
+        if job_type == "MANUAL":
+            raise BadRequestException("The requested jobType MANUAL does not support.")
+        if job_type == "RETRY":
+            if not params.get("jobId"):
+                raise BadRequestException(
+                    "A RETRY job needs the jobId of the job to retry; pass jobId."
+                )
+            previous = self._job(branch, params["jobId"])
+            commit = (previous.commit_id, previous.commit_message, previous.commit_time)
+        else:
+            if not branch.app.repository:
+                raise BadRequestException(
+                    f"App {app_id} is not connected to a repository, so it cannot run a "
+                    f"{job_type} job; connect one (CreateApp/UpdateApp repository) or deploy "
+                    "manually with CreateDeployment and StartDeployment."
+                )
+            commit = (
+                params.get("commitId") or mock_random.get_random_hex(40),
+                params.get("commitMessage") or params.get("jobReason") or "",
+                params.get("commitTime", now),
+            )
+        job = self._new_job(branch, job_type, now, commit)
+        self._submit(job, "build", None, now)
+        branch.jobs.add(job)
+        return job
+
+    def get_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
+        job = self._job(self.get_branch(app_id, branch_name), job_id)
+        return job, job.view(self._now())
+
+    def list_jobs(
+        self, app_id: str, branch_name: str, next_token: Optional[str], max_results: Optional[int]
+    ) -> Tuple[List[Tuple[Job, JobView]], Optional[str]]:
+        branch = self.get_branch(app_id, branch_name)
+        ids = branch.jobs.ids
+        size = max_results or 50
+        end = len(ids)
+        if next_token is not None:
+            end = bisect_right(ids, decode_token("jobs", next_token))
+        start = max(0, end - size)
+        now = self._now()
+        page = [branch.jobs.jobs[ids[i]] for i in range(end - 1, start - 1, -1)]
+        token = encode_token("jobs", ids[start - 1]) if start > 0 else None
+        return [(job, job.view(now)) for job in page], token
+
+    def stop_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
+        job = self._job(self.get_branch(app_id, branch_name), job_id)
+        now = self._now()
+        current = job.view(now)
+        if job.timeline is None:
+            raise BadRequestException(
+                f"Job {job_id} is a deployment that was never started (status {current.status}); "
+                "there is nothing to stop."
+            )
+        if current.status in TERMINAL:
+            raise BadRequestException(
+                f"Job {job_id} has already finished with status {current.status}; only PENDING, "
+                "PROVISIONING or RUNNING jobs can be stopped."
+            )
+        try:
+            self.scheduler.stop(job.timeline, now)
+        except JobNotStoppableError:
+            raise BadRequestException(f"Job {job_id} has already finished.") from None
+        return job, job.view(now)
+
+    def delete_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
+        branch = self.get_branch(app_id, branch_name)
+        job = self._job(branch, job_id)
+        current = job.view(self._now())
+        if current.status not in TERMINAL:
+            raise BadRequestException(
+                f"Job {job_id} has not finished (status {current.status}); stop it with StopJob "
+                "and delete it once it is CANCELLED."
+            )
+        if job.timeline is not None:
+            self.scheduler.remove(job.timeline)
+        branch.jobs.remove(job)
+        return job, current
+
+    def forget_jobs(self, branch: Branch) -> None:
+        """Stop what still runs on a branch being deleted, so it frees its slot in time."""
+        now = self._now()
+        for job in branch.jobs.jobs.values():
+            timeline = job.timeline
+            if timeline is not None and timeline.stopped_at is None:
+                if view(timeline, now).status not in TERMINAL:
+                    self.scheduler.stop(timeline, now)
+
+    def create_deployment(
+        self, app_id: str, branch_name: str, params: Dict[str, Any]
+    ) -> Tuple[Job, Dict[str, str]]:
+        branch = self.get_branch(app_id, branch_name)
+        now = self._now()
+        last = branch.jobs.last()
+        if last is not None and last.view(now).status not in TERMINAL:
+            raise BadRequestException(
+                f"The last job(deployment) {last.job_id} was not finished, wait for it to finish "
+                "or stop it, then create the deployment again."
+            )
+        job = self._new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
+        file_urls = {name: job.upload_url(name) for name in params.get("fileMap") or {}}
+        branch.jobs.add(job)
+        return job, file_urls
+
+    def start_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Tuple[Job, JobView]:
+        branch = self.get_branch(app_id, branch_name)
+        job_id, source_url = params.get("jobId"), params.get("sourceUrl")
+        if not job_id and not source_url:
+            raise BadRequestException("Must specify jobId or sourceUrl for StartDeploymentRequest.")
+        if job_id and source_url:
+            raise BadRequestException(
+                "Specify either jobId (a deployment from CreateDeployment) or sourceUrl, not both."
+            )
+        now = self._now()
+        outcome: Optional[Outcome] = None
+        if job_id:
+            job = self._job(branch, job_id)
+            expiry = job.expired_at()
+            if expiry is None:
+                raise BadRequestException(
+                    f"Job {job_id} has already been started; call CreateDeployment for a new deployment."
+                )
+            if now > expiry:
+                raise BadRequestException(
+                    f"Deployment job {job_id} was created more than 8 hours ago and has expired "
+                    "(status FAILED); call CreateDeployment again and start it within 8 hours."
+                )
+            if not job.uploaded:
+                outcome = Outcome.fail(
+                    DEPLOY,
+                    f"No deployment artifact was uploaded for job {job_id}; PUT the zip to the "
+                    "zipUploadUrl (or each file to its fileUploadUrls entry) before StartDeployment.",
+                )
+            self._submit(job, DEPLOYMENT_JOB, outcome, now)
+            return job, job.view(now)
+        assert source_url is not None
+        last = branch.jobs.last()
+        if last is not None and last.timeline is None and last.view(now).status == CREATED:
+            raise BadRequestException(
+                f"The last job(deployment) {last.job_id} was not finished; start it with its jobId "
+                "or wait for it to expire before deploying from a sourceUrl."
+            )
+        source_type = params.get("sourceUrlType") or "ZIP"
+        job = self._new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
+        job.source_url, job.source_url_type = source_url, source_type
+        outcome = _missing_bucket(self.account_id, source_url, source_type)
+        self._submit(job, DEPLOYMENT_JOB, outcome, now)
+        branch.jobs.add(job)
+        return job, job.view(now)
+
+    def receive_upload(self, path: str) -> None:
+        """A PUT to an upload URL handed out by CreateDeployment."""
+        parts = path[len(UPLOAD_PREFIX):].split("/")
+        if len(parts) != 4:
+            raise NotFoundException("No deployment upload URL matches this path.")
+        app_id, branch_name, job_id, _ = parts
+        branch = self.get_branch(app_id, _unquote(branch_name))
+        job = self._job(branch, job_id)
+        if job.timeline is not None or job.view(self._now()).status != CREATED:
+            raise BadRequestException(
+                f"The upload URL of job {job_id} is no longer valid: the deployment was started "
+                "or has expired."
+            )
+        job.uploaded = True
+
+
+def _unquote(text: str) -> str:
+    from urllib.parse import unquote
+
+    return unquote(text)
+
+
+def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
+    """A deployment from S3 fails at DEPLOY when moto's S3 is in use and lacks the bucket."""
+    if not source_url.startswith("s3://"):
+        return None
+    s3_models = sys.modules.get("moto.s3.models")
+    core_models = sys.modules.get("moto.core.models")
+    if s3_models is None or core_models is None or not core_models.botocore_stubber.enabled:
+        return None
+    bucket = source_url[len("s3://"):].split("/", 1)[0]
+    backend = s3_models.s3_backends[account_id]["aws"]
+    if bucket in backend.buckets:
+        return None
+    return Outcome.fail(
+        DEPLOY,
+        f"The S3 bucket {bucket} of sourceUrl {source_url} ({source_type}) does not exist "
+        "or is not accessible.",
+    )
+
+
+def job_output(job: Job, job_view: JobView) -> Dict[str, Any]:
+    return {"summary": job.summary(job_view), "steps": job.steps(job_view)}
