@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import models as _models
+from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, MockAmplifyJobs, mock_amplify_jobs
 from ._registration import register as _register
 from .models import AmplifyBackend, amplify_backends
@@ -10,7 +11,9 @@ from .models import AmplifyBackend, amplify_backends
 __all__ = [
     "AmplifyBackend",
     "AmplifyJobs",
+    "Durations",
     "MockAmplifyJobs",
+    "Outcome",
     "amplify_backends",
     "mock_amplify_jobs",
 ]

@@ -30,6 +30,7 @@ from ._lifecycle import (
     StepView,
     Timeline,
     status_times,
+    steps_for,
     view,
 )
 from ._pagination import decode_token, encode_token
@@ -237,8 +238,15 @@ class JobsMixin:
 
     def _submit(self, job: Job, kind: Any, outcome: Optional[Outcome], now: float) -> None:
         branch = job.branch
+        # The script is consumed even when the mock itself forces an outcome (a missing
+        # upload or bucket), so scripted outcomes stay aligned with the jobs they were meant for.
+        scripted = branch.jobs.outcomes.pop(0) if branch.jobs.outcomes else None
         if outcome is None:
-            outcome = branch.jobs.outcomes.pop(0) if branch.jobs.outcomes else Outcome.succeed()
+            outcome = scripted or Outcome.succeed()
+            if outcome.step is not None and outcome.step not in steps_for(kind):
+                # A failure scripted at BUILD for a deployment (which has no BUILD step) fails
+                # its first step instead: the script said "the next job fails".
+                outcome = Outcome(outcome.kind, steps_for(kind)[0], outcome.reason)
         timeline = Timeline(
             kind, now, branch=branch, durations=self._durations(branch), outcome=outcome
         )

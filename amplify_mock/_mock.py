@@ -23,6 +23,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from . import _jobs
 from ._dispatch import handle
+from ._lifecycle import Durations, Outcome
 from .models import AmplifyBackend, amplify_backends
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,8 +61,119 @@ class AmplifyJobs:
         return amplify_backends[account_id][region]
 
     def reset(self) -> None:
-        """Forget every app, branch and job in every account and region."""
+        """Forget every app, branch and job in every account and region, and the settings."""
         _reset_backends()
+
+    @property
+    def durations(self) -> Durations:
+        """How long each phase of a job lasts, for every branch without durations of its own."""
+        return _jobs.settings.durations
+
+    @durations.setter
+    def durations(self, value: Durations) -> None:
+        if not isinstance(value, Durations):
+            raise TypeError("durations must be an amplify_mock.Durations")
+        _jobs.settings.durations = value
+
+    @property
+    def max_concurrent_jobs(self) -> int:
+        """How many jobs per account and region may be past PENDING at once (AWS's default: 5)."""
+        return _jobs.settings.max_concurrent
+
+    @max_concurrent_jobs.setter
+    def max_concurrent_jobs(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError("max_concurrent_jobs must be an int >= 1")
+        _jobs.settings.max_concurrent = value
+        for _, _, backend in amplify_backends.iter_backends():
+            with backend.lock:  # type: ignore[attr-defined]
+                backend.scheduler.max_concurrent = value  # type: ignore[attr-defined]
+
+    def branch_durations(
+        self,
+        app_id: str,
+        branch_name: str,
+        durations: Optional[Durations] = None,
+        *,
+        region: str = "us-east-1",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> Durations:
+        """Read, or with ``durations`` set, the phase durations of one branch's next jobs.
+
+        ``durations=None`` reads; pass :meth:`Durations` to set. Jobs already started keep theirs.
+        """
+        backend = self.backend(region, account_id)
+        with backend.lock:
+            branch = backend.get_branch(app_id, branch_name)
+            if durations is not None:
+                if not isinstance(durations, Durations):
+                    raise TypeError("durations must be an amplify_mock.Durations")
+                branch.jobs.durations = durations
+            return branch.jobs.durations or _jobs.settings.durations
+
+    def script(
+        self,
+        app_id: str,
+        branch_name: str,
+        *outcomes: Outcome,
+        region: str = "us-east-1",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """Say what the branch's next jobs do, in order; jobs after these succeed."""
+        backend = self.backend(region, account_id)
+        with backend.lock:
+            branch = backend.get_branch(app_id, branch_name)
+            for outcome in outcomes:
+                if not isinstance(outcome, Outcome):
+                    raise TypeError("script() takes amplify_mock.Outcome values")
+            branch.jobs.outcomes.extend(outcomes)
+
+    def fail_next(
+        self,
+        app_id: str,
+        branch_name: str,
+        step: str = "BUILD",
+        reason: str = "Build failed: the build command exited with code 1.",
+        *,
+        count: int = 1,
+        region: str = "us-east-1",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """The branch's next ``count`` jobs fail at ``step`` with ``reason`` as statusReason."""
+        self.script(
+            app_id, branch_name, *[Outcome.fail(step, reason)] * count,
+            region=region, account_id=account_id,
+        )
+
+    def never_finish_next(
+        self,
+        app_id: str,
+        branch_name: str,
+        *,
+        count: int = 1,
+        region: str = "us-east-1",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """The branch's next ``count`` jobs stay RUNNING until stopped."""
+        self.script(
+            app_id, branch_name, *[Outcome.never_finish()] * count,
+            region=region, account_id=account_id,
+        )
+
+    def succeed_next(
+        self,
+        app_id: str,
+        branch_name: str,
+        *,
+        count: int = 1,
+        region: str = "us-east-1",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+    ) -> None:
+        """The branch's next ``count`` jobs succeed (the default; useful between scripted ones)."""
+        self.script(
+            app_id, branch_name, *[Outcome.succeed()] * count,
+            region=region, account_id=account_id,
+        )
 
 
 def _reset_backends() -> None:
