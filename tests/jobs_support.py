@@ -1,0 +1,71 @@
+"""Fixtures and small readers shared by the job tests; import the fixtures explicitly::
+
+    from tests.jobs_support import app_id_fixture, client_fixture, clock_fixture  # noqa: F401
+
+``client`` starts the clock (under both freezegun and time-machine) before the mock, and
+``app_id`` is an app connected to a repository with one branch, ``main``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+
+from amplify_mock import AmplifyJobs
+from tests.clocks import Clock, clock_fixture
+from tests.helpers import amplify
+
+__all__ = [
+    "BRANCH",
+    "REPO",
+    "app_id_fixture",
+    "client_fixture",
+    "clock_fixture",
+    "job",
+    "list_ids",
+    "observable",
+    "status",
+    "steps",
+]
+
+BRANCH = "main"
+REPO = "https://github.com/acme/shop"
+
+
+@pytest.fixture(name="client")
+def client_fixture(clock: Clock, amplify_jobs: AmplifyJobs) -> Iterator[Any]:
+    yield amplify()
+
+
+@pytest.fixture(name="app_id")
+def app_id_fixture(client: Any) -> str:
+    app = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+    client.create_branch(appId=app, branchName=BRANCH)
+    return str(app)
+
+
+def job(client: Any, app: str, job_id: str, branch: str = BRANCH) -> Dict[str, Any]:
+    return dict(client.get_job(appId=app, branchName=branch, jobId=job_id)["job"])
+
+
+def status(client: Any, app: str, job_id: str, branch: str = BRANCH) -> str:
+    return str(job(client, app, job_id, branch)["summary"]["status"])
+
+
+def steps(client: Any, app: str, job_id: str, branch: str = BRANCH) -> List[Tuple[str, str]]:
+    return [(s["stepName"], s["status"]) for s in job(client, app, job_id, branch)["steps"]]
+
+
+def list_ids(client: Any, app: str, branch: str = BRANCH, **kwargs: Any) -> List[str]:
+    summaries = client.list_jobs(appId=app, branchName=branch, **kwargs)["jobSummaries"]
+    return [s["jobId"] for s in summaries]
+
+
+def observable(client: Any, app: str, branch: str = BRANCH) -> Dict[str, Any]:
+    """What a caller can see of a branch and its jobs, to compare before and after a refused call."""
+    branch_view = client.get_branch(appId=app, branchName=branch)["branch"]
+    summaries = client.list_jobs(appId=app, branchName=branch)["jobSummaries"]
+    jobs = {s["jobId"]: job(client, app, s["jobId"], branch) for s in summaries}
+    return {"branch": branch_view, "summaries": summaries, "jobs": jobs}
+
