@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import boto3
 import pytest
@@ -11,9 +11,16 @@ from botocore.exceptions import ClientError
 
 from amplify_mock import AmplifyBackend
 
+_session: Optional[boto3.session.Session] = None
+
 
 def amplify(region: str = "us-east-1", **kwargs: Any) -> Any:
-    return boto3.client("amplify", region_name=region, **kwargs)
+    """An Amplify client from one shared session: loading botocore's models once keeps the
+    suite fast. Tests of how users build clients call ``boto3.client`` themselves."""
+    global _session
+    if _session is None:
+        _session = boto3.session.Session(aws_access_key_id="FOOBARKEY", aws_secret_access_key="FOOBARSECRET")
+    return _session.client("amplify", region_name=region, **kwargs)
 
 
 def unvalidated(region: str = "us-east-1") -> Any:

@@ -1,0 +1,195 @@
+"""Requests that break botocore's Amplify model are refused by the mock itself, even when the
+client skips its own parameter validation, and refusing them changes nothing."""
+
+import pytest
+import requests
+from botocore.exceptions import ParamValidationError
+
+from tests.helpers import amplify, error, snapshot, unvalidated
+
+APP = "{app}"
+LONG_APP_ID = "d" + "a" * 20
+NEW_BRANCH = {"appId": APP, "branchName": "b"}
+
+VIOLATIONS = {
+    # CreateApp
+    "create_app/name-missing": ("create_app", {}),
+    "create_app/name-empty": ("create_app", {"name": ""}),
+    "create_app/name-too-long": ("create_app", {"name": "n" * 256}),
+    "create_app/name-not-a-string": ("create_app", {"name": 7}),
+    "create_app/description-too-long": ("create_app", {"name": "a", "description": "x" * 1001}),
+    "create_app/platform-not-in-enum": ("create_app", {"name": "a", "platform": "IOS"}),
+    "create_app/flag-not-a-boolean": ("create_app", {"name": "a", "enableBranchAutoBuild": "true"}),
+    "create_app/env-value-not-a-string": ("create_app", {"name": "a", "environmentVariables": {"A": 1}}),
+    "create_app/custom-rule-missing-target": ("create_app", {"name": "a", "customRules": [{"source": "/"}]}),
+    "create_app/job-config-enum": ("create_app", {"name": "a", "jobConfig": {"buildComputeType": "HUGE"}}),
+    "create_app/cache-config-missing-type": ("create_app", {"name": "a", "cacheConfig": {}}),
+    "create_app/too-many-tags": ("create_app", {"name": "a", "tags": {f"k{i}": "v" for i in range(51)}}),
+    "create_app/build-spec-empty": ("create_app", {"name": "a", "buildSpec": ""}),
+    # GetApp / UpdateApp / DeleteApp
+    "get_app/app-id-too-long": ("get_app", {"appId": LONG_APP_ID}),
+    "get_app/app-id-pattern": ("get_app", {"appId": "APP123"}),
+    "update_app/name-empty": ("update_app", {"appId": APP, "name": ""}),
+    "update_app/platform-not-in-enum": ("update_app", {"appId": APP, "platform": "ANDROID"}),
+    "update_app/flag-not-a-boolean": ("update_app", {"appId": APP, "enableBasicAuth": 1}),
+    "update_app/app-id-pattern": ("update_app", {"appId": "XYZ", "name": "b"}),
+    "delete_app/app-id-too-long": ("delete_app", {"appId": LONG_APP_ID}),
+    # ListApps
+    "list_apps/max-results-above-100": ("list_apps", {"maxResults": 101}),
+    "list_apps/max-results-negative": ("list_apps", {"maxResults": -1}),
+    "list_apps/max-results-not-a-number": ("list_apps", {"maxResults": "ten"}),
+    "list_apps/next-token-too-long": ("list_apps", {"nextToken": "t" * 2001}),
+    # CreateBranch
+    "create_branch/name-missing": ("create_branch", {"appId": APP}),
+    "create_branch/name-too-long": ("create_branch", {"appId": APP, "branchName": "b" * 256}),
+    "create_branch/stage-not-in-enum": ("create_branch", {**NEW_BRANCH, "stage": "PROD"}),
+    "create_branch/framework-too-long": ("create_branch", {**NEW_BRANCH, "framework": "f" * 256}),
+    "create_branch/flag-not-a-boolean": ("create_branch", {**NEW_BRANCH, "enableAutoBuild": "no"}),
+    "create_branch/ttl-too-long": ("create_branch", {**NEW_BRANCH, "ttl": "1" * 33}),
+    "create_branch/pr-env-long": ("create_branch", {**NEW_BRANCH, "pullRequestEnvironmentName": "p" * 21}),
+    "create_branch/backend-stack-arn-pattern": (
+        "create_branch",
+        {**NEW_BRANCH, "backend": {"stackArn": "arn:aws:s3:::not-a-stack-at-all"}},
+    ),
+    "create_branch/tag-key-aws-prefix": ("create_branch", {**NEW_BRANCH, "tags": {"aws:x": "v"}}),
+    "create_branch/app-id-pattern": ("create_branch", {"appId": "nope", "branchName": "b"}),
+    # GetBranch / UpdateBranch / DeleteBranch / ListBranches
+    "get_branch/name-too-long": ("get_branch", {"appId": APP, "branchName": "b" * 256}),
+    "update_branch/stage-not-in-enum": ("update_branch", {"appId": APP, "branchName": "main", "stage": "QA"}),
+    "update_branch/display-name-too-long": (
+        "update_branch",
+        {"appId": APP, "branchName": "main", "displayName": "d" * 256},
+    ),
+    "update_branch/description-not-a-string": (
+        "update_branch",
+        {"appId": APP, "branchName": "main", "description": ["x"]},
+    ),
+    "delete_branch/name-too-long": ("delete_branch", {"appId": APP, "branchName": "b" * 256}),
+    "list_branches/max-results-above-50": ("list_branches", {"appId": APP, "maxResults": 51}),
+    "list_branches/max-results-negative": ("list_branches", {"appId": APP, "maxResults": -5}),
+    "list_branches/next-token-too-long": ("list_branches", {"appId": APP, "nextToken": "t" * 2001}),
+    # Tags
+    "tag_resource/arn-pattern": ("tag_resource", {"resourceArn": "arn:aws:s3:::bucket", "tags": {"k": "v"}}),
+    "tag_resource/arn-too-long": (
+        "tag_resource",
+        {"resourceArn": "arn:aws:amplify:" + "x" * 2040, "tags": {"k": "v"}},
+    ),
+    "untag_resource/tag-keys-empty": ("untag_resource", {"resourceArn": "arn:aws:amplify:x", "tagKeys": []}),
+    "list_tags_for_resource/arn-pattern": ("list_tags_for_resource", {"resourceArn": "amplify"}),
+}
+
+
+def _fill(kwargs, app_id):
+    return {key: value.format(app=app_id) if value == APP else value for key, value in kwargs.items()}
+
+
+@pytest.mark.parametrize("operation, kwargs", list(VIOLATIONS.values()), ids=list(VIOLATIONS))
+def test_model_violation_is_bad_request_even_without_client_validation(amplify_jobs, operation, kwargs):
+    client = unvalidated()
+    app_id = client.create_app(name="shop", tags={"team": "web"})["app"]["appId"]
+    client.create_branch(appId=app_id, branchName="main")
+    before = snapshot(amplify_jobs.backend())
+    with pytest.raises(client.exceptions.BadRequestException) as excinfo:
+        getattr(client, operation)(**_fill(kwargs, app_id))
+    code, status, message = error(excinfo)
+    assert (code, status) == ("BadRequestException", 400)
+    assert message
+    assert snapshot(amplify_jobs.backend()) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "a", "environmentVariables": ["A=1"]},
+        {"name": "a", "customRules": {"source": "/"}},
+        {"name": "a", "autoBranchCreationConfig": "yes"},
+        {"name": "a", "tags": ["k"]},
+        {"name": None},
+        {"name": {"nested": "x"}},
+        {"name": "a", "enableBasicAuth": "false"},
+    ],
+)
+def test_wrong_json_types_are_bad_request(amplify_jobs, body):
+    # botocore cannot even serialize these, so they go over the wire directly.
+    reply = requests.post("https://amplify.us-east-1.amazonaws.com/apps", json=body, timeout=5)
+    assert (reply.status_code, reply.headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
+    assert amplify_jobs.backend().apps == {}
+
+
+@pytest.mark.parametrize(
+    "operation, kwargs, field",
+    [
+        ("create_app", {"name": "n" * 256}, "name"),
+        ("create_app", {"name": "a", "platform": "IOS"}, "platform"),
+        ("list_apps", {"maxResults": 101}, "maxResults"),
+        ("create_branch", {"appId": "dabc", "branchName": "b", "stage": "PROD"}, "stage"),
+        ("create_app", {}, "name"),
+    ],
+)
+def test_bad_request_message_names_the_offending_member(amplify_jobs, operation, kwargs, field):
+    client = unvalidated()
+    with pytest.raises(client.exceptions.BadRequestException) as excinfo:
+        getattr(client, operation)(**kwargs)
+    assert field in error(excinfo)[2]
+
+
+def test_update_with_one_bad_member_applies_none_of_the_good_ones(amplify_jobs):
+    client = unvalidated()
+    app_id = client.create_app(name="shop")["app"]["appId"]
+    with pytest.raises(client.exceptions.BadRequestException):
+        client.update_app(appId=app_id, name="renamed", description="new", platform="NOPE")
+    app = client.get_app(appId=app_id)["app"]
+    assert (app["name"], app["description"], app["platform"]) == ("shop", "", "WEB")
+
+
+@pytest.mark.parametrize("max_results", [0, 100])
+def test_list_apps_max_results_bounds_are_accepted(amplify_jobs, max_results):
+    assert unvalidated().list_apps(maxResults=max_results)["apps"] == []
+
+
+@pytest.mark.parametrize("max_results", [0, 50])
+def test_list_branches_max_results_bounds_are_accepted(amplify_jobs, max_results):
+    client = unvalidated()
+    app_id = client.create_app(name="shop")["app"]["appId"]
+    assert client.list_branches(appId=app_id, maxResults=max_results)["branches"] == []
+
+
+def test_validating_client_refuses_before_sending(amplify_jobs):
+    client = amplify()
+    with pytest.raises(ParamValidationError):
+        client.create_app(name="a", platform=5)
+    assert unvalidated().list_apps()["apps"] == []
+
+
+def test_unknown_members_are_ignored_as_aws_does(amplify_jobs):
+    url = "https://amplify.us-east-1.amazonaws.com/apps"
+    reply = requests.post(url, json={"name": "shop", "notAMember": 1}, timeout=5)
+    assert reply.status_code == 200
+    assert "notAMember" not in reply.json()["app"]
+
+
+def test_body_that_is_not_json_is_bad_request(amplify_jobs):
+    reply = requests.post("https://amplify.us-east-1.amazonaws.com/apps", data=b"{not json", timeout=5)
+    assert reply.status_code == 400
+    assert reply.headers["x-amzn-ErrorType"] == "BadRequestException"
+    assert "message" in reply.json()
+    assert unvalidated().list_apps()["apps"] == []
+
+
+def test_error_reply_carries_error_type_header_and_message_body(amplify_jobs):
+    reply = requests.get("https://amplify.us-east-1.amazonaws.com/apps/dnosuchapp0000", timeout=5)
+    assert reply.status_code == 404
+    assert reply.headers["x-amzn-ErrorType"] == "NotFoundException"
+    assert "dnosuchapp0000" in reply.json()["message"]
+
+
+def test_operation_the_mock_does_not_serve_is_501_naming_it(amplify_jobs):
+    client = amplify()
+    app_id = client.create_app(name="shop")["app"]["appId"]
+    with pytest.raises(client.exceptions.ClientError) as excinfo:
+        client.create_domain_association(
+            appId=app_id, domainName="example.com", subDomainSettings=[{"prefix": "", "branchName": "main"}]
+        )
+    code, status, message = error(excinfo)
+    assert (code, status) == ("NotImplementedException", 501)
+    assert "CreateDomainAssociation" in message
