@@ -1,0 +1,197 @@
+"""The rules AWS applies to StartJob, StopJob, GetJob, ListJobs and DeleteJob.
+
+Every refusal is an AWS-shaped error with a message that says what to do, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.helpers import error
+from tests.jobs_support import (  # noqa: F401
+    BRANCH,
+    app_id_fixture,
+    client_fixture,
+    clock_fixture,
+    job,
+    list_ids,
+    observable,
+    status,
+)
+
+
+def start(client, app, job_type="RELEASE", **kwargs):
+    return client.start_job(appId=app, branchName=BRANCH, jobType=job_type, **kwargs)["jobSummary"]
+
+
+def refused(client, app, call, code="BadRequestException"):
+    """Run a call that must fail; return its message after checking nothing observable changed."""
+    before = observable(client, app)
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    got_code, _, message = error(excinfo)
+    assert got_code == code
+    assert observable(client, app) == before
+    return message
+
+
+# Unknown app, branch, job
+
+JOB_CALLS = {
+    "GetJob": lambda c, app, branch, job_id: c.get_job(appId=app, branchName=branch, jobId=job_id),
+    "StopJob": lambda c, app, branch, job_id: c.stop_job(appId=app, branchName=branch, jobId=job_id),
+    "DeleteJob": lambda c, app, branch, job_id: c.delete_job(appId=app, branchName=branch, jobId=job_id),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(JOB_CALLS))
+def test_unknown_job_is_not_found_and_named(client, app_id, operation):
+    start(client, app_id)
+    message = refused(
+        client, app_id, lambda: JOB_CALLS[operation](client, app_id, BRANCH, "42"), "NotFoundException"
+    )
+    assert "42" in message
+
+
+@pytest.mark.parametrize("operation", sorted(JOB_CALLS))
+def test_unknown_branch_is_not_found_and_named(client, app_id, operation):
+    start(client, app_id)
+    message = refused(
+        client, app_id, lambda: JOB_CALLS[operation](client, app_id, "nope", "1"), "NotFoundException"
+    )
+    assert "nope" in message
+
+
+@pytest.mark.parametrize("operation", sorted(JOB_CALLS))
+def test_unknown_app_is_not_found_and_named(client, app_id, operation):
+    message = refused(
+        client, app_id, lambda: JOB_CALLS[operation](client, "dnoapp", BRANCH, "1"), "NotFoundException"
+    )
+    assert "dnoapp" in message
+
+
+def test_list_jobs_of_unknown_app_or_branch_is_not_found(client, app_id):
+    assert "dnoapp" in refused(client, app_id, lambda: list_ids(client, "dnoapp"), "NotFoundException")
+    assert "nope" in refused(client, app_id, lambda: list_ids(client, app_id, "nope"), "NotFoundException")
+
+
+def test_start_job_on_unknown_branch_is_not_found(client, app_id):
+    message = refused(
+        client,
+        app_id,
+        lambda: client.start_job(appId=app_id, branchName="nope", jobType="RELEASE"),
+        "NotFoundException",
+    )
+    assert "nope" in message
+
+
+# StartJob
+
+
+def test_manual_start_job_is_refused_as_aws_words_it(client, app_id):
+    message = refused(client, app_id, lambda: start(client, app_id, "MANUAL"))
+    assert message == "The requested jobType MANUAL does not support."
+
+
+def test_release_needs_an_app_connected_to_a_repository(client):
+    app = client.create_app(name="manual-only")["app"]["appId"]
+    client.create_branch(appId=app, branchName=BRANCH)
+    message = refused(client, app, lambda: start(client, app))
+    assert app in message and "repository" in message
+
+
+def test_retry_without_job_id_is_refused(client, app_id):
+    start(client, app_id)
+    message = refused(client, app_id, lambda: start(client, app_id, "RETRY"))
+    assert "jobId" in message
+
+
+def test_retry_of_unknown_job_is_not_found(client, app_id):
+    start(client, app_id)
+    retry = lambda: start(client, app_id, "RETRY", jobId="7")  # noqa: E731
+    assert "7" in refused(client, app_id, retry, "NotFoundException")
+
+
+def test_retry_carries_the_commit_of_the_retried_job(client, clock, app_id):
+    start(client, app_id, commitId="abc123", commitMessage="Fix the footer")
+    clock.advance(3600)
+    retry = start(client, app_id, "RETRY", jobId="1")
+    assert (retry["jobType"], retry["jobId"]) == ("RETRY", "2")
+    assert (retry["commitId"], retry["commitMessage"]) == ("abc123", "Fix the footer")
+
+
+def test_release_records_the_given_commit(client, app_id):
+    summary = start(client, app_id, commitId="c0ffee", commitMessage="Ship it")
+    assert (summary["commitId"], summary["commitMessage"]) == ("c0ffee", "Ship it")
+
+
+# StopJob
+
+
+@pytest.mark.parametrize("seconds, before", [(0, "PENDING"), (5, "PROVISIONING"), (60, "RUNNING")])
+def test_stop_job_cancels_an_unfinished_job(client, clock, app_id, seconds, before):
+    start(client, app_id)
+    clock.advance(seconds)
+    assert status(client, app_id, "1") == before
+    assert client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]["status"] == "CANCELLING"
+    clock.advance(3600)
+    assert status(client, app_id, "1") == "CANCELLED"
+
+
+@pytest.mark.parametrize("scripted", ["succeed", "fail", "stop"])
+def test_stop_job_on_a_finished_job_is_refused(client, clock, app_id, amplify_jobs, scripted):
+    if scripted == "fail":
+        amplify_jobs.fail_next(app_id, BRANCH)
+    start(client, app_id)
+    if scripted == "stop":
+        client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    clock.advance(3600)
+    message = refused(client, app_id, lambda: client.stop_job(appId=app_id, branchName=BRANCH, jobId="1"))
+    assert "finished" in message
+
+
+def test_stopping_a_cancelling_job_again_changes_nothing(client, clock, app_id):
+    start(client, app_id)
+    clock.advance(60)
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    clock.advance(2)
+    again = client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]
+    assert again["status"] == "CANCELLING"
+    clock.advance(3)
+    assert status(client, app_id, "1") == "CANCELLED"
+
+
+# DeleteJob
+
+
+@pytest.mark.parametrize("seconds", [0, 5, 60])
+def test_delete_job_on_an_unfinished_job_is_refused(client, clock, app_id, seconds):
+    start(client, app_id)
+    clock.advance(seconds)
+    message = refused(client, app_id, lambda: client.delete_job(appId=app_id, branchName=BRANCH, jobId="1"))
+    assert "StopJob" in message
+
+
+def test_delete_job_on_a_cancelling_job_is_refused(client, clock, app_id):
+    start(client, app_id)
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    refused(client, app_id, lambda: client.delete_job(appId=app_id, branchName=BRANCH, jobId="1"))
+
+
+def test_deleted_job_is_gone_from_get_and_list(client, clock, app_id):
+    start(client, app_id)
+    start(client, app_id)
+    clock.advance(3600)
+    deleted = client.delete_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]
+    assert (deleted["jobId"], deleted["status"]) == ("1", "SUCCEED")
+    assert list_ids(client, app_id) == ["2"]
+    with pytest.raises(client.exceptions.NotFoundException):
+        client.get_job(appId=app_id, branchName=BRANCH, jobId="1")
+
+
+def test_job_ids_are_not_reused_after_a_delete(client, clock, app_id):
+    start(client, app_id)
+    clock.advance(3600)
+    client.delete_job(appId=app_id, branchName=BRANCH, jobId="1")
+    assert start(client, app_id)["jobId"] == "2"
