@@ -1,0 +1,143 @@
+"""Every response of the apps/branches/tags operations matches botocore's output shape."""
+
+import pytest
+
+from tests.helpers import amplify
+from tests.shapes import assert_matches_output_shape, shape_problems
+
+FULL_APP = {
+    "name": "shop",
+    "description": "the shop",
+    "repository": "https://github.com/acme/shop",
+    "platform": "WEB_COMPUTE",
+    "iamServiceRoleArn": "arn:aws:iam::123456789012:role/amplify",
+    "computeRoleArn": "arn:aws:iam::123456789012:role/compute",
+    "accessToken": "token",
+    "environmentVariables": {"STAGE": "prod"},
+    "enableBranchAutoBuild": True,
+    "enableBranchAutoDeletion": True,
+    "enableBasicAuth": True,
+    "basicAuthCredentials": "dXNlcjpwYXNz",
+    "customRules": [{"source": "/<*>", "target": "/index.html", "status": "404-200", "condition": ""}],
+    "tags": {"team": "web"},
+    "buildSpec": "version: 1",
+    "customHeaders": "customHeaders: []",
+    "enableAutoBranchCreation": True,
+    "autoBranchCreationPatterns": ["feature/*"],
+    "autoBranchCreationConfig": {
+        "stage": "DEVELOPMENT",
+        "framework": "React",
+        "enableAutoBuild": True,
+        "environmentVariables": {"A": "1"},
+        "enableBasicAuth": False,
+        "enablePerformanceMode": False,
+        "buildSpec": "version: 1",
+        "enablePullRequestPreview": True,
+        "pullRequestEnvironmentName": "pr",
+    },
+    "jobConfig": {"buildComputeType": "LARGE_16GB"},
+    "cacheConfig": {"type": "AMPLIFY_MANAGED"},
+}
+
+FULL_BRANCH = {
+    "branchName": "feature/full",
+    "description": "everything set",
+    "stage": "BETA",
+    "framework": "Next.js - SSR",
+    "enableNotification": True,
+    "enableAutoBuild": False,
+    "enableSkewProtection": True,
+    "environmentVariables": {"API": "beta"},
+    "basicAuthCredentials": "dXNlcjpwYXNz",
+    "enableBasicAuth": True,
+    "enablePerformanceMode": True,
+    "tags": {"env": "beta"},
+    "buildSpec": "version: 1",
+    "ttl": "30",
+    "displayName": "full",
+    "enablePullRequestPreview": True,
+    "pullRequestEnvironmentName": "pr",
+    "backendEnvironmentArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1/backendenvironments/prod",
+    "backend": {"stackArn": "arn:aws:cloudformation:us-east-1:123456789012:stack/amplify/abc"},
+    "computeRoleArn": "arn:aws:iam::123456789012:role/compute",
+}
+
+
+def every_call(client):
+    """(operation, response) for every operation, on a minimal and a fully set app/branch."""
+    minimal = client.create_app(name="bare")
+    full = client.create_app(**FULL_APP)
+    app_id, arn = full["app"]["appId"], full["app"]["appArn"]
+    yield "CreateApp", minimal
+    yield "CreateApp", full
+    yield "GetApp", client.get_app(appId=app_id)
+    yield "UpdateApp", client.update_app(appId=app_id, description="changed", platform="WEB")
+    yield "CreateBranch", client.create_branch(appId=app_id, branchName="main")
+    yield "CreateBranch", client.create_branch(appId=app_id, **FULL_BRANCH)
+    yield "GetBranch", client.get_branch(appId=app_id, branchName="feature/full")
+    yield "UpdateBranch", client.update_branch(appId=app_id, branchName="main", stage="EXPERIMENTAL")
+    yield "ListBranches", client.list_branches(appId=app_id, maxResults=1)
+    yield "ListBranches", client.list_branches(appId=app_id)
+    branch_arn = f"{arn}/branches/feature/full"
+    yield "TagResource", client.tag_resource(resourceArn=branch_arn, tags={"k": "v"})
+    yield "ListTagsForResource", client.list_tags_for_resource(resourceArn=branch_arn)
+    yield "UntagResource", client.untag_resource(resourceArn=branch_arn, tagKeys=["k"])
+    yield "ListTagsForResource", client.list_tags_for_resource(resourceArn=arn)
+    yield "ListApps", client.list_apps(maxResults=1)
+    yield "ListApps", client.list_apps()
+    yield "DeleteBranch", client.delete_branch(appId=app_id, branchName="feature/full")
+    yield "DeleteApp", client.delete_app(appId=app_id)
+    yield "ListApps", client.list_apps()
+
+
+def test_every_response_matches_its_output_shape(amplify_jobs):
+    client = amplify()
+    seen = set()
+    for operation, response in every_call(client):
+        assert_matches_output_shape(client, operation, response)
+        seen.add(operation)
+    assert len(seen) == 13
+
+
+def test_full_app_settings_are_echoed_back(amplify_jobs):
+    app = amplify().create_app(**FULL_APP)["app"]
+    echoed = {"autoBranchCreationConfig", "jobConfig", "cacheConfig", "customHeaders", "buildSpec"}
+    assert {key: app.get(key) for key in echoed} == {key: FULL_APP[key] for key in echoed}
+
+
+def test_full_branch_settings_are_echoed_back(amplify_jobs):
+    client = amplify()
+    app_id = client.create_app(name="shop")["app"]["appId"]
+    branch = client.create_branch(appId=app_id, **FULL_BRANCH)["branch"]
+    echoed = {"backend", "backendEnvironmentArn", "enableSkewProtection", "pullRequestEnvironmentName"}
+    assert {key: branch.get(key) for key in echoed} == {key: FULL_BRANCH[key] for key in echoed}
+
+
+# The checker itself: it must notice what it claims to check.
+
+
+@pytest.mark.parametrize(
+    "mutate, problem",
+    [
+        (lambda app: app.pop("defaultDomain"), "app.defaultDomain: required"),
+        (lambda app: app.update(platform="IOS"), "app.platform: 'IOS' is not one of"),
+        (lambda app: app.update(enableBasicAuth="false"), "app.enableBasicAuth: expected a boolean"),
+        (lambda app: app.update(createTime=1700000000.0), "app.createTime: expected a datetime"),
+        (lambda app: app.update(name="n" * 256), "app.name: 256 characters, more than the maximum 255"),
+        (lambda app: app.update(customRules={}), "app.customRules: expected a list"),
+        (lambda app: app.update(environmentVariables={"A": 1}), "app.environmentVariables['A']: expected"),
+        (lambda app: app.update(surprise=1), "app.surprise: not a member of App"),
+    ],
+)
+def test_shape_checker_reports_what_is_wrong(amplify_jobs, mutate, problem):
+    client = amplify()
+    response = client.create_app(name="shop")
+    mutate(response["app"])
+    problems = shape_problems(client, "GetApp", response)
+    assert any(p.startswith(f"GetApp.{problem}") for p in problems), problems
+
+
+def test_shape_checker_rejects_output_for_an_operation_without_output(amplify_jobs):
+    client = amplify()
+    with pytest.raises(AssertionError):
+        assert_matches_output_shape(client, "TagResource", {"unexpected": 1})
