@@ -1,0 +1,251 @@
+"""Manual deployments: CreateDeployment, uploads to its URLs, StartDeployment, and their rules."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+import requests
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from tests.helpers import error
+from tests.jobs_support import (  # noqa: F401
+    BRANCH,
+    app_id_fixture,
+    client_fixture,
+    clock_fixture,
+    job,
+    list_ids,
+    observable,
+    status,
+    steps,
+)
+
+EIGHT_HOURS = 8 * 3600
+
+
+def create(client, app, **kwargs):
+    return client.create_deployment(appId=app, branchName=BRANCH, **kwargs)
+
+
+def start_deployment(client, app, **kwargs):
+    return client.start_deployment(appId=app, branchName=BRANCH, **kwargs)["jobSummary"]
+
+
+def refused(client, app, call, code="BadRequestException"):
+    before = observable(client, app)
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    got_code, _, message = error(excinfo)
+    assert got_code == code
+    assert observable(client, app) == before
+    return message
+
+
+def uploaded(client, app, **kwargs):
+    created = create(client, app, **kwargs)
+    assert requests.put(created["zipUploadUrl"], data=b"PK\x03\x04 site").status_code == 200
+    return created["jobId"]
+
+
+# CreateDeployment
+
+
+def test_create_deployment_returns_job_id_and_zip_upload_url(client, app_id):
+    created = create(client, app_id)
+    assert created["jobId"] == "1"
+    assert created["zipUploadUrl"].startswith("https://")
+    assert created["fileUploadUrls"] == {}
+
+
+def test_create_deployment_gives_one_upload_url_per_file(client, app_id):
+    created = create(client, app_id, fileMap={"index.html": "d41d8cd9", "css/app.css": "0cc175b9"})
+    urls = created["fileUploadUrls"]
+    assert sorted(urls) == ["css/app.css", "index.html"]
+    assert len(set(urls.values())) == 2 and all(url.startswith("https://") for url in urls.values())
+
+
+def test_created_deployment_is_a_manual_job_in_status_created(client, app_id):
+    job_id = create(client, app_id)["jobId"]
+    summary = job(client, app_id, job_id)["summary"]
+    assert (summary["status"], summary["jobType"]) == ("CREATED", "MANUAL")
+    assert list_ids(client, app_id) == [job_id]
+
+
+def test_create_deployment_is_refused_while_the_last_job_is_unfinished(client, app_id):
+    client.start_job(appId=app_id, branchName=BRANCH, jobType="RELEASE")
+    message = refused(client, app_id, lambda: create(client, app_id))
+    assert message.startswith("The last job(deployment) 1 was not finished")
+
+
+def test_create_deployment_is_refused_while_the_last_deployment_is_not_started(client, app_id):
+    create(client, app_id)
+    message = refused(client, app_id, lambda: create(client, app_id))
+    assert message.startswith("The last job(deployment) 1 was not finished")
+
+
+def test_create_deployment_is_allowed_once_the_last_job_ended(client, clock, app_id):
+    client.start_job(appId=app_id, branchName=BRANCH, jobType="RELEASE")
+    clock.advance(3600)
+    assert create(client, app_id)["jobId"] == "2"
+
+
+def test_create_deployment_works_on_an_app_without_repository(client):
+    app = client.create_app(name="manual")["app"]["appId"]
+    client.create_branch(appId=app, branchName=BRANCH)
+    assert create(client, app)["jobId"] == "1"
+
+
+# Uploads
+
+
+def test_put_to_the_zip_upload_url_succeeds(client, app_id):
+    response = requests.put(create(client, app_id)["zipUploadUrl"], data=b"PK\x03\x04 zip bytes")
+    assert response.status_code == 200
+
+
+def test_put_to_a_file_upload_url_succeeds(client, app_id):
+    urls = create(client, app_id, fileMap={"index.html": "d41d8cd98f00b204"})["fileUploadUrls"]
+    assert requests.put(urls["index.html"], data=b"<html></html>").status_code == 200
+
+
+def test_put_after_the_deployment_started_is_refused(client, app_id):
+    created = create(client, app_id)
+    requests.put(created["zipUploadUrl"], data=b"zip")
+    start_deployment(client, app_id, jobId=created["jobId"])
+    assert requests.put(created["zipUploadUrl"], data=b"zip").status_code == 400
+
+
+# StartDeployment
+
+
+def test_start_deployment_needs_job_id_or_source_url(client, app_id):
+    message = refused(client, app_id, lambda: start_deployment(client, app_id))
+    assert message == "Must specify jobId or sourceUrl for StartDeploymentRequest."
+
+
+def test_start_deployment_of_unknown_job_is_not_found(client, app_id):
+    message = refused(
+        client, app_id, lambda: start_deployment(client, app_id, jobId="9"), "NotFoundException"
+    )
+    assert "9" in message
+
+
+def test_start_deployment_with_both_job_id_and_source_url_is_refused(client, app_id):
+    job_id = uploaded(client, app_id)
+    both = lambda: start_deployment(client, app_id, jobId=job_id, sourceUrl="https://e.com/a.zip")  # noqa: E731
+    assert "not both" in refused(client, app_id, both)
+
+
+def test_source_url_deployment_is_refused_while_a_created_one_waits(client, app_id):
+    create(client, app_id)
+    message = refused(client, app_id, lambda: start_deployment(client, app_id, sourceUrl="https://e.com/a.zip"))
+    assert message.startswith("The last job(deployment) 1 was not finished")
+
+
+def test_started_deployment_runs_deploy_and_verify_then_succeeds(client, clock, app_id):
+    job_id = uploaded(client, app_id)
+    summary = start_deployment(client, app_id, jobId=job_id)
+    assert (summary["jobId"], summary["status"]) == (job_id, "PENDING")
+    clock.advance(3600)
+    assert status(client, app_id, job_id) == "SUCCEED"
+    assert steps(client, app_id, job_id) == [("DEPLOY", "SUCCEED"), ("VERIFY", "SUCCEED")]
+
+
+def test_deployment_started_without_upload_fails_at_deploy_saying_what_to_do(client, clock, app_id):
+    job_id = create(client, app_id)["jobId"]
+    start_deployment(client, app_id, jobId=job_id)
+    clock.advance(3600)
+    result = job(client, app_id, job_id)
+    assert result["summary"]["status"] == "FAILED"
+    assert [s["stepName"] for s in result["steps"]] == ["DEPLOY"]
+    assert "zipUploadUrl" in result["steps"][0]["statusReason"]
+
+
+def test_deployment_cannot_be_started_twice(client, app_id):
+    job_id = uploaded(client, app_id)
+    start_deployment(client, app_id, jobId=job_id)
+    message = refused(client, app_id, lambda: start_deployment(client, app_id, jobId=job_id))
+    assert "CreateDeployment" in message
+
+
+def test_deployment_started_just_within_eight_hours_runs(client, clock, app_id):
+    job_id = uploaded(client, app_id)
+    clock.advance(EIGHT_HOURS)
+    assert start_deployment(client, app_id, jobId=job_id)["status"] == "PENDING"
+
+
+def test_deployment_not_started_within_eight_hours_fails(client, clock, app_id):
+    job_id = uploaded(client, app_id)
+    clock.advance(EIGHT_HOURS + 1)
+    assert status(client, app_id, job_id) == "FAILED"
+    message = refused(client, app_id, lambda: start_deployment(client, app_id, jobId=job_id))
+    assert "8 hours" in message and "CreateDeployment" in message
+
+
+def test_expired_deployment_frees_the_branch_for_a_new_one(client, clock, app_id):
+    create(client, app_id)
+    clock.advance(EIGHT_HOURS + 1)
+    assert create(client, app_id)["jobId"] == "2"
+
+
+def test_start_deployment_from_source_url_creates_a_manual_job(client, clock, app_id):
+    summary = start_deployment(client, app_id, sourceUrl="https://example.com/site.zip")
+    assert (summary["jobId"], summary["jobType"], summary["status"]) == ("1", "MANUAL", "PENDING")
+    assert (summary["sourceUrl"], summary["sourceUrlType"]) == ("https://example.com/site.zip", "ZIP")
+    clock.advance(3600)
+    listed = client.list_jobs(appId=app_id, branchName=BRANCH)["jobSummaries"][0]
+    assert (listed["sourceUrl"], listed["sourceUrlType"], listed["status"]) == (
+        "https://example.com/site.zip", "ZIP", "SUCCEED"
+    )
+
+
+def test_start_deployment_records_the_source_url_type(client, app_id):
+    summary = start_deployment(
+        client, app_id, sourceUrl="s3://site-bucket/build/", sourceUrlType="BUCKET_PREFIX"
+    )
+    assert (summary["sourceUrl"], summary["sourceUrlType"]) == ("s3://site-bucket/build/", "BUCKET_PREFIX")
+
+
+def test_created_deployment_summary_names_its_upload_url_as_source(client, app_id):
+    created = create(client, app_id)
+    summary = job(client, app_id, created["jobId"])["summary"]
+    assert (summary["sourceUrl"], summary["sourceUrlType"]) == (created["zipUploadUrl"], "ZIP")
+
+
+def test_build_job_summaries_have_no_source_url(client, app_id):
+    summary = client.start_job(appId=app_id, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+    assert "sourceUrl" not in summary and "sourceUrlType" not in summary
+
+
+# S3 sources under moto's mock_aws
+
+
+@pytest.fixture
+def s3_app(client):
+    with mock_aws():
+        # mock_aws resets every backend when it starts, so the app is made inside it.
+        app = client.create_app(name="s3")["app"]["appId"]
+        client.create_branch(appId=app, branchName=BRANCH)
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="site-bucket")
+        yield app
+
+
+def test_bucket_prefix_from_a_missing_bucket_fails_deploy_naming_the_bucket(client, clock, s3_app):
+    job_id = start_deployment(
+        client, s3_app, sourceUrl="s3://missing-bucket/prefix", sourceUrlType="BUCKET_PREFIX"
+    )["jobId"]
+    clock.advance(3600)
+    result = job(client, s3_app, job_id)
+    assert result["summary"]["status"] == "FAILED"
+    assert result["steps"][0]["stepName"] == "DEPLOY"
+    assert "missing-bucket" in result["steps"][0]["statusReason"]
+
+
+def test_bucket_prefix_from_an_existing_bucket_succeeds(client, clock, s3_app):
+    job_id = start_deployment(
+        client, s3_app, sourceUrl="s3://site-bucket/prefix", sourceUrlType="BUCKET_PREFIX"
+    )["jobId"]
+    clock.advance(3600)
+    assert status(client, s3_app, job_id) == "SUCCEED"
