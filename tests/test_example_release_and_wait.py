@@ -1,0 +1,126 @@
+"""examples/release_and_wait.py against the mock: every way a release can end, with no real sleeping."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, List, Tuple
+
+from amplify_mock import AmplifyJobs
+from examples.release_and_wait import release_and_wait
+
+# The fixtures frozen, sleep, amplify, client and main_branch.
+pytest_plugins = ("tests.example_support",)
+
+Branch = Tuple[str, str]
+
+
+def statuses(outcome: Any) -> List[str]:
+    return [change.status for change in outcome.timeline]
+
+
+def test_a_release_succeeds_after_passing_through_every_status(
+    client: Any, main_branch: Branch, sleep: Any
+) -> None:
+    started = time.monotonic()
+
+    outcome = release_and_wait(client, *main_branch, interval=5, sleep=sleep)
+
+    assert outcome.succeeded and not outcome.timed_out
+    assert statuses(outcome) == ["PENDING", "PROVISIONING", "RUNNING", "SUCCEED"]
+    assert [(s.name, s.status) for s in outcome.steps] == [
+        ("BUILD", "SUCCEED"), ("DEPLOY", "SUCCEED"), ("VERIFY", "SUCCEED"),
+    ]
+    assert outcome.failed_step is None and outcome.reason is None
+    # 2s pending + 15s provisioning + 120s build + 30s deploy + 10s verify, seen at the next 5s poll.
+    assert (outcome.end_time - outcome.start_time).total_seconds() == 177
+    assert time.monotonic() - started == 180  # on the frozen clock: nothing slept for real
+
+
+def test_a_build_failure_names_the_step_and_its_reason(
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+) -> None:
+    amplify.fail_next(*main_branch, step="BUILD", reason="npm ERR! missing script: build")
+
+    outcome = release_and_wait(client, *main_branch, interval=5, sleep=sleep)
+
+    assert outcome.status == "FAILED" and not outcome.succeeded
+    assert outcome.failed_step == "BUILD"
+    assert outcome.reason == "npm ERR! missing script: build"
+    assert [s.name for s in outcome.steps] == ["BUILD"]
+
+
+def test_a_job_that_never_finishes_times_out_and_is_left_running(
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+) -> None:
+    amplify.never_finish_next(*main_branch)
+
+    outcome = release_and_wait(client, *main_branch, interval=30, timeout=600, sleep=sleep)
+
+    assert outcome.timed_out and outcome.status == "RUNNING"
+    assert outcome.timeline[-1].status == "RUNNING"
+    job = client.get_job(appId=main_branch[0], branchName="main", jobId=outcome.job_id)["job"]
+    assert job["summary"]["status"] == "RUNNING"
+
+
+def test_the_timeout_is_exact_even_when_it_is_not_a_multiple_of_the_interval(
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+) -> None:
+    amplify.never_finish_next(*main_branch)
+    started = time.monotonic()
+
+    release_and_wait(client, *main_branch, interval=60, timeout=100, sleep=sleep)
+
+    assert time.monotonic() - started == 100
+
+
+def test_a_job_stopped_by_someone_else_mid_poll_ends_cancelled(
+    client: Any, main_branch: Branch, frozen: Any
+) -> None:
+    app_id, branch = main_branch
+    polls: List[float] = []
+
+    def sleep_while_another_actor_stops_it_a_minute_in(seconds: float) -> None:
+        frozen.tick(seconds)
+        polls.append(seconds)
+        if len(polls) == 30:  # 60s in, during BUILD
+            client.stop_job(appId=app_id, branchName=branch, jobId="1")
+
+    outcome = release_and_wait(
+        client, app_id, branch, interval=2, sleep=sleep_while_another_actor_stops_it_a_minute_in
+    )
+
+    assert outcome.status == "CANCELLED" and not outcome.timed_out
+    # CANCELLING lasts 5s: a loop waiting only on PENDING|RUNNING would have returned there.
+    assert statuses(outcome) == ["PENDING", "PROVISIONING", "RUNNING", "CANCELLING", "CANCELLED"]
+    assert [(s.name, s.status) for s in outcome.steps] == [("BUILD", "CANCELLED")]
+
+
+def test_a_release_queued_behind_another_job_waits_for_it(
+    client: Any, main_branch: Branch, sleep: Any
+) -> None:
+    app_id, branch = main_branch
+    first = client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")["jobSummary"]["jobId"]
+
+    outcome = release_and_wait(client, app_id, branch, interval=5, sleep=sleep)
+
+    assert outcome.succeeded
+    earlier = client.get_job(appId=app_id, branchName=branch, jobId=first)["job"]["summary"]
+    assert earlier["status"] == "SUCCEED"
+    # PENDING for as long as the first job ran, and built only once it had ended.
+    assert outcome.timeline[1].status == "PROVISIONING"
+    assert outcome.timeline[1].elapsed >= (earlier["endTime"] - earlier["startTime"]).total_seconds()
+    assert outcome.steps[0].start_time >= earlier["endTime"]
+
+
+def test_a_release_stuck_behind_a_job_that_never_finishes_times_out_pending(
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+) -> None:
+    app_id, branch = main_branch
+    amplify.never_finish_next(app_id, branch)
+    client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")
+
+    outcome = release_and_wait(client, app_id, branch, interval=10, timeout=900, sleep=sleep)
+
+    assert outcome.timed_out
+    assert statuses(outcome) == ["PENDING"]
+    assert outcome.steps == ()
