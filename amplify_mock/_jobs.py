@@ -16,11 +16,11 @@ from moto.moto_api._internal import mock_random
 
 from . import _clock
 from ._lifecycle import (
+    CANCELLING,
     CREATED,
     DEPLOY,
     DEPLOYMENT_JOB,
     FAILED,
-    PENDING,
     TERMINAL,
     Durations,
     JobNotStoppableError,
@@ -72,6 +72,7 @@ class Job:
         "source_url_type",
         "uploaded",
         "reads",
+        "manual_stop",
     )
 
     def __init__(
@@ -96,6 +97,8 @@ class Job:
         self.source_url_type: Optional[str] = None
         self.uploaded = False
         self.reads = 0
+        # Under the "manual" progression, the instant on the manual path at which StopJob came.
+        self.manual_stop: Optional[float] = None
 
     @property
     def arn(self) -> str:
@@ -107,7 +110,8 @@ class Job:
             return self.created_at + DEPLOYMENT_WINDOW
         return None
 
-    def view(self, now: float) -> JobView:
+    def view(self, now: float, *, counted: bool = True) -> JobView:
+        """The job at ``now``; ``counted=False`` peeks without advancing a "manual" progression."""
         timeline = self.timeline
         if timeline is None:
             expiry = self.created_at + DEPLOYMENT_WINDOW
@@ -116,13 +120,33 @@ class Job:
             return JobView(CREATED, self.created_at, None, ())
         transition = state_manager.get_transition(MODEL_NAME)
         if transition.get("progression") == "manual":
-            return self._manual_view(timeline, int(transition.get("times", 1)))
+            return self._manual_view(timeline, int(transition.get("times", 1)), counted)
         return view(timeline, now)
 
-    def _manual_view(self, timeline: Timeline, times: int) -> JobView:
+    def _manual_view(self, timeline: Timeline, times: int, counted: bool = True) -> JobView:
         # One status further every `times` reads, along the path the clock would take were the
         # job admitted right away; the clock and the queue are not consulted.
-        self.reads += 1
+        if counted:
+            self.reads += 1
+        shadow = self._manual_shadow(timeline)
+        path = status_times(shadow)
+        index = min(max(self.reads - 1, 0) // max(times, 1), len(path) - 1)
+        status, since = path[index]
+        job_view = view(shadow, since)
+        return JobView(status, job_view.start, job_view.end if status in TERMINAL else None, job_view.steps)
+
+    def stop_manually(self, times: int) -> None:
+        """StopJob under the "manual" progression: CANCELLING for the next ``times`` reads
+        (the StopJob reply included), then CANCELLED, from the status last shown."""
+        assert self.timeline is not None
+        path = status_times(self._manual_shadow(self.timeline))
+        shown = min(max(self.reads - 1, 0) // max(times, 1), len(path) - 1)
+        self.manual_stop = path[shown][1]
+        stopped = status_times(self._manual_shadow(self.timeline))
+        cancelling = next(i for i, (status, _) in enumerate(stopped) if status == CANCELLING)
+        self.reads = cancelling * max(times, 1)
+
+    def _manual_shadow(self, timeline: Timeline) -> Timeline:
         shadow = Timeline(
             timeline.kind,
             timeline.submitted_at,
@@ -130,14 +154,8 @@ class Job:
             outcome=timeline.outcome,
         )
         shadow.admitted_at = timeline.submitted_at + timeline.durations.pending
-        shadow.stopped_at = timeline.stopped_at
-        path = status_times(shadow)
-        if shadow.stopped_at is None:
-            path = [entry for entry in path if entry[0] != PENDING or entry is path[0]]
-        index = min((self.reads - 1) // max(times, 1), len(path) - 1)
-        status, since = path[index]
-        job_view = view(shadow, since)
-        return JobView(status, job_view.start, job_view.end if status in TERMINAL else None, job_view.steps)
+        shadow.stopped_at = self.manual_stop if self.manual_stop is not None else timeline.stopped_at
+        return shadow
 
     def summary(self, job_view: JobView) -> Dict[str, Any]:
         result: Dict[str, Any] = {
@@ -309,7 +327,7 @@ class JobsMixin:
     def stop_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
         job = self._job(self.get_branch(app_id, branch_name), job_id)
         now = self._now()
-        current = job.view(now)
+        current = job.view(now, counted=False)
         if job.timeline is None:
             raise BadRequestException(
                 f"Job {job_id} is a deployment that was never started (status {current.status}); "
@@ -324,12 +342,15 @@ class JobsMixin:
             self.scheduler.stop(job.timeline, now)
         except JobNotStoppableError:
             raise BadRequestException(f"Job {job_id} has already finished.") from None
+        transition = state_manager.get_transition(MODEL_NAME)
+        if transition.get("progression") == "manual":
+            job.stop_manually(int(transition.get("times", 1)))
         return job, job.view(now)
 
     def delete_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
         branch = self.get_branch(app_id, branch_name)
         job = self._job(branch, job_id)
-        current = job.view(self._now())
+        current = job.view(self._now(), counted=False)
         if current.status not in TERMINAL:
             raise BadRequestException(
                 f"Job {job_id} has not finished (status {current.status}); stop it with StopJob "
