@@ -6,6 +6,7 @@ at the current instant, after the backend's scheduler has settled to that instan
 
 from __future__ import annotations
 
+import importlib
 import sys
 from bisect import bisect_right
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
@@ -458,10 +459,12 @@ def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optio
     """A deployment from S3 fails at DEPLOY when moto's S3 is in use and lacks the bucket."""
     if not source_url.startswith("s3://"):
         return None
-    s3_models = sys.modules.get("moto.s3.models")
     core_models = sys.modules.get("moto.core.models")
-    if s3_models is None or core_models is None or not core_models.botocore_stubber.enabled:
+    if core_models is None or not core_models.botocore_stubber.enabled:
         return None
+    # Imported here rather than looked up in sys.modules: a test that never called S3 has not
+    # loaded it yet, and its missing bucket must still fail the deployment.
+    s3_models = importlib.import_module("moto.s3.models")
     bucket = source_url[len("s3://"):].split("/", 1)[0]
     backend = s3_models.s3_backends[account_id]["aws"]
     if bucket in backend.buckets:
