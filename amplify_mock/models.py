@@ -148,7 +148,8 @@ def _branch_members() -> Tuple[str, ...]:
     return _members_cache["Branch"]
 
 
-_ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?$")
+# DOTALL and \Z: branch names may hold any character, a newline included.
+_ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?\Z", re.DOTALL)
 
 
 class AmplifyBackend(JobsMixin, BaseBackend):

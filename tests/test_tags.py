@@ -132,3 +132,16 @@ def test_tag_calls_breaking_the_model_are_bad_request_and_change_nothing(amplify
         call(client, arn)
     assert error(excinfo)[:2] == ("BadRequestException", 400)
     assert snapshot(amplify_jobs.backend()) == before
+
+
+def test_branch_whose_name_has_a_newline_is_tagged_through_its_arn(client, app):
+    arn = client.create_branch(appId=app["appId"], branchName="fix\nnext")["branch"]["branchArn"]
+    client.tag_resource(resourceArn=arn, tags={"k": "v"})
+    assert tags_of(client, arn) == {"k": "v"}
+
+
+def test_arn_with_a_trailing_newline_is_not_the_branch_without_it(client, app):
+    arn = client.create_branch(appId=app["appId"], branchName="main")["branch"]["branchArn"]
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.tag_resource(resourceArn=arn + "\n", tags={"k": "v"})
+    assert tags_of(client, arn) == {}
