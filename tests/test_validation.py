@@ -3,8 +3,10 @@ client skips its own parameter validation, and refusing them changes nothing."""
 
 import pytest
 import requests
+from botocore.config import Config
 from botocore.exceptions import ParamValidationError
 
+from amplify_mock import AmplifyBackend
 from tests.helpers import amplify, error, snapshot, unvalidated
 
 APP = "{app}"
@@ -193,3 +195,18 @@ def test_operation_the_mock_does_not_serve_is_501_naming_it(amplify_jobs):
     code, status, message = error(excinfo)
     assert (code, status) == ("NotImplementedException", 501)
     assert "CreateDomainAssociation" in message
+
+
+def test_a_crash_inside_the_mock_is_a_500_internal_failure(amplify_jobs, monkeypatch):
+    client = amplify(config=Config(retries={"max_attempts": 0}))
+    app_id = client.create_app(name="shop")["app"]["appId"]
+
+    def crash(self, app_id):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(AmplifyBackend, "get_app", crash)
+    with pytest.raises(client.exceptions.InternalFailureException) as excinfo:
+        client.get_app(appId=app_id)
+    code, status, message = error(excinfo)
+    assert (code, status) == ("InternalFailureException", 500)
+    assert "disk on fire" in message
