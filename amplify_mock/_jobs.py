@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 import sys
 from bisect import bisect_right
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
@@ -46,6 +47,9 @@ state_manager.register_default_transition(MODEL_NAME, {"progression": "time", "s
 
 DEPLOYMENT_WINDOW = 8 * 3600.0
 UPLOAD_PREFIX = "/_amplify_mock/uploads/"
+# Set by the server while it answers a request (e.g. "http://127.0.0.1:5000"), so the upload
+# URLs it hands out lead back to it; the query names the backend a bare PUT cannot sign for.
+upload_origin: ContextVar[Optional[str]] = ContextVar("amplify_mock_upload_origin", default=None)
 
 
 class JobSettings:
@@ -196,10 +200,15 @@ class Job:
 
     def upload_url(self, file_name: str = "deployment.zip") -> str:
         app = self.branch.app
-        return (
-            f"https://amplify.{app.region}.amazonaws.com{UPLOAD_PREFIX}{app.app_id}/"
+        path = (
+            f"{UPLOAD_PREFIX}{app.app_id}/"
             f"{quote(self.branch.name, safe='')}/{self.job_id}/{quote(file_name, safe='')}"
         )
+        origin = upload_origin.get()
+        if origin is not None:
+            account_id = app.arn.split(":")[4]
+            return f"{origin}{path}?{urlencode({'region': app.region, 'accountId': account_id})}"
+        return f"https://amplify.{app.region}.amazonaws.com{path}"
 
 
 class BranchJobs:
