@@ -1,0 +1,438 @@
+"""``amplify-mock serve``: the mock over HTTP, for the AWS CLI and every other language's SDK.
+
+The server answers the Amplify API from the same in-memory ``amplify_backends`` the in-process
+mock uses, and exposes moto-style control endpoints under ``/_amplify_mock/``. It does not patch
+botocore: clients reach it through ``endpoint_url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import ipaddress
+import json
+import signal
+import sys
+import threading
+import uuid
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from . import _clock, _jobs
+from ._dispatch import handle
+from ._lifecycle import Durations, Outcome
+from ._mock import AmplifyJobs, _reset_backends
+from .exceptions import AmplifyError
+from .models import AmplifyBackend, amplify_backends
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["AmplifyMockServer", "main", "wsgi_app"]
+
+CONTROL_PREFIX = "/_amplify_mock/"
+_JSON = {"Content-Type": "application/json"}
+_DURATION_FIELDS = tuple(field.name for field in dataclasses.fields(Durations))
+
+
+class _BadInput(Exception):
+    """Control input the server refuses with 400."""
+
+
+def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """The mock as a WSGI application (API, deployment uploads and control endpoints)."""
+    request = Request(environ)
+    body = request.get_data(cache=False)  # read it all, so a kept-alive connection stays in step
+    target = _raw_target(environ)
+    path = urlsplit(target).path
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
+    headers = dict(request.headers.items())
+    if path == "/moto-api/reset" or (
+        path.startswith(CONTROL_PREFIX) and not path.startswith(_jobs.UPLOAD_PREFIX)
+    ):
+        status, response_headers, payload = _control(request.method, path, request.args, body)
+    else:
+        region: Optional[str] = None
+        if path.startswith(_jobs.UPLOAD_PREFIX):
+            # A bare PUT carries no signature: the upload URL's query names its backend.
+            query = dict(parse_qsl(urlsplit(target).query))
+            region = query.get("region")
+            if "accountId" in query and not any(k.lower() == "x-moto-account-id" for k in headers):
+                headers["x-moto-account-id"] = query["accountId"]
+        token = _jobs.upload_origin.set(origin)
+        try:
+            status, response_headers, payload = handle(
+                request.method, origin + target, headers, body, region=region
+            )
+        finally:
+            _jobs.upload_origin.reset(token)
+    response_headers = dict(response_headers)
+    response_headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+    return Response(payload, status=status, headers=response_headers)(environ, start_response)
+
+
+def _raw_target(environ: WSGIEnvironment) -> str:
+    """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        # WSGI hands text over as latin-1 of the bytes received.
+        raw = raw.encode("latin-1").decode("utf-8", "replace")
+        if not raw.startswith("/"):
+            parts = urlsplit(raw)  # absolute-form request target
+            raw = parts.path + ("?" + parts.query if parts.query else "")
+        return raw or "/"
+    # Another WSGI server without the raw target: PATH_INFO is decoded, so re-encode it.
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    query = environ.get("QUERY_STRING", "")
+    return quote(path or "/", safe="/:@!$&'()*+,;=-._~") + ("?" + query if query else "")
+
+
+# Control endpoints
+
+
+def _control(
+    method: str, path: str, args: Mapping[str, str], body: bytes
+) -> Tuple[int, Dict[str, str], bytes]:
+    name = "reset" if path == "/moto-api/reset" else path[len(CONTROL_PREFIX):].rstrip("/")
+    endpoint = _ENDPOINTS.get(name)
+    if endpoint is None:
+        return _error(404, f"No control endpoint at {path}; there are {_endpoint_list()}.")
+    handlers = endpoint
+    method = method.upper()
+    if method not in handlers:
+        return _error(
+            405, f"{path} accepts {' and '.join(sorted(handlers))}, not {method}."
+        )
+    try:
+        data = _json_object(body) if method == "POST" else dict(args)
+        result = handlers[method](data)
+    except _BadInput as error:
+        return _error(400, str(error))
+    except (TypeError, ValueError) as error:
+        return _error(400, str(error))
+    except AmplifyError as error:
+        return error.to_response()
+    return 200, dict(_JSON), json.dumps(result).encode()
+
+
+def _error(status: int, message: str) -> Tuple[int, Dict[str, str], bytes]:
+    return status, dict(_JSON), json.dumps({"message": message}).encode()
+
+
+def _json_object(body: bytes) -> Dict[str, Any]:
+    if not body.strip():
+        return {}
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise _BadInput("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise _BadInput("The request body must be a JSON object.")
+    return data
+
+
+def _only(data: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise _BadInput(f"Unknown field(s) {', '.join(unknown)}; this endpoint takes {', '.join(allowed)}.")
+
+
+def _text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise _BadInput(f"{key} must be a non-empty string.")
+    return value
+
+
+def _where(data: Mapping[str, Any]) -> Tuple[str, str]:
+    """(region, account id) a control request names, defaulting as the API does."""
+    return _text(data, "region", "us-east-1"), _text(data, "accountId", DEFAULT_ACCOUNT_ID)
+
+
+def _backend(where: Tuple[str, str]) -> AmplifyBackend:
+    region, account_id = where
+    try:
+        return amplify_backends[account_id][region]
+    except KeyError:
+        raise _BadInput(f"Amplify is not available in region {region!r}.") from None
+
+
+def _reset(_: Mapping[str, Any]) -> Dict[str, Any]:
+    _reset_backends()
+    return {"status": "ok"}
+
+
+_BRANCH_KEYS = ("appId", "branchName", "region", "accountId")
+
+
+def _durations_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, _BRANCH_KEYS)
+    if "appId" in data or "branchName" in data:
+        region, account_id = _where(data)
+        _backend((region, account_id))  # an unknown region is bad input, not a missing branch
+        durations = _controller.branch_durations(
+            _text(data, "appId"), _text(data, "branchName"), region=region, account_id=account_id
+        )
+    else:
+        durations = _controller.durations
+    return dataclasses.asdict(durations)
+
+
+def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, _DURATION_FIELDS + _BRANCH_KEYS)
+    given = {key: data[key] for key in _DURATION_FIELDS if key in data}
+    for key, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _BadInput(f"{key} must be a number of seconds, got {value!r}.")
+    if "appId" in data or "branchName" in data:
+        app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
+        region, account_id = _where(data)
+        with _backend((region, account_id)).lock:
+            current = _controller.branch_durations(
+                app_id, branch_name, region=region, account_id=account_id
+            )
+            durations = _controller.branch_durations(
+                app_id, branch_name, dataclasses.replace(current, **given),
+                region=region, account_id=account_id,
+            )
+    else:
+        if any(key in data for key in ("region", "accountId")):
+            raise _BadInput("region and accountId go with appId and branchName.")
+        _controller.durations = dataclasses.replace(_controller.durations, **given)
+        durations = _controller.durations
+    return dataclasses.asdict(durations)
+
+
+def _outcome(item: Any) -> Outcome:
+    if not isinstance(item, dict):
+        raise _BadInput(f"Each outcome must be a JSON object, got {item!r}.")
+    _only(item, ("kind", "step", "reason"))
+    kind = item.get("kind", "SUCCEED")
+    step, reason = item.get("step"), item.get("reason")
+    if kind == "FAIL" and reason is None and isinstance(step, str):
+        return Outcome.fail(step)
+    return Outcome(kind, step, reason)
+
+
+def _outcome_dict(outcome: Outcome) -> Dict[str, Any]:
+    return {key: value for key, value in dataclasses.asdict(outcome).items() if value is not None}
+
+
+def _script_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, _BRANCH_KEYS)
+    backend = _backend(_where(data))
+    with backend.lock:
+        branch = backend.get_branch(_text(data, "appId"), _text(data, "branchName"))
+        return {"outcomes": [_outcome_dict(o) for o in branch.jobs.outcomes]}
+
+
+def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("outcomes",) + _BRANCH_KEYS)
+    items = data.get("outcomes")
+    if not isinstance(items, list):
+        raise _BadInput("outcomes must be a list of {kind, step, reason} objects.")
+    outcomes = [_outcome(item) for item in items]
+    app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
+    region, account_id = _where(data)
+    with _backend((region, account_id)).lock:
+        _controller.script(app_id, branch_name, *outcomes, region=region, account_id=account_id)
+        return _script_get({key: value for key, value in data.items() if key != "outcomes"})
+
+
+def _max_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"maxConcurrentJobs": _controller.max_concurrent_jobs}
+
+
+def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("maxConcurrentJobs",))
+    if "maxConcurrentJobs" not in data:
+        raise _BadInput("maxConcurrentJobs is required.")
+    _controller.max_concurrent_jobs = data["maxConcurrentJobs"]
+    return _max_get({})
+
+
+def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"offset": _clock.offset(), "now": _clock.now()}
+
+
+def _clock_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("offset", "advance"))
+    if len(data) != 1:
+        raise _BadInput('Send exactly one of {"offset": seconds} or {"advance": seconds}.')
+    if "offset" in data:
+        _clock.set_offset(data["offset"])
+    else:
+        _clock.advance(data["advance"])
+    return _clock_get({})
+
+
+_Handler = Callable[[Mapping[str, Any]], Dict[str, Any]]
+_ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
+    "reset": {"POST": _reset},
+    "durations": {"GET": _durations_get, "POST": _durations_post},
+    "script": {"GET": _script_get, "POST": _script_post},
+    "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
+    "clock": {"GET": _clock_get, "POST": _clock_post},
+}
+_controller = AmplifyJobs()
+
+
+def _endpoint_list() -> str:
+    return ", ".join(CONTROL_PREFIX + name for name in _ENDPOINTS)
+
+
+# The server
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: Union[int, str] = "-", size: Union[int, str] = "-") -> None:
+        pass
+
+
+class AmplifyMockServer:
+    """The mock's HTTP server: ``start()`` serves from a background thread, ``stop()`` ends it.
+
+    ``port=0`` picks a free port; read it back from :attr:`port` or :attr:`url`. Starting forgets
+    every app, branch and job and restores the default settings.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 5000, *, verbose: bool = False) -> None:
+        self.host = host
+        self.requested_port = port
+        self.verbose = verbose
+        self._server: Optional[BaseWSGIServer] = None
+        self._thread: Optional[threading.Thread] = None
+
+    def bind(self) -> None:
+        """Listen on the address (clients may connect from here on) without serving yet."""
+        if self._server is not None:
+            return
+        _reset_backends()
+        handler = WSGIRequestHandler if self.verbose else _QuietHandler
+        self._server = make_server(
+            self.host, self.requested_port, wsgi_app, threaded=True, request_handler=handler
+        )
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the server is not bound; call start() or bind() first")
+        return int(self._server.port)
+
+    @property
+    def url(self) -> str:
+        host = self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until :meth:`shutdown` (or Ctrl+C)."""
+        self.bind()
+        assert self._server is not None
+        self._server.serve_forever(poll_interval=0.05)  # how soon shutdown() is noticed
+
+    def start(self) -> AmplifyMockServer:
+        """Serve from a daemon thread; returns once clients can connect."""
+        if self._thread is None:
+            self.bind()
+            self._thread = threading.Thread(
+                target=self.serve_forever, name="amplify-mock-server", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def shutdown(self) -> None:
+        """Ask a serving loop to end; it closes the socket. Safe from any thread but the loop's."""
+        if self._server is not None:
+            self._server.shutdown()
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice or before start."""
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        if thread is not None:
+            server.shutdown()
+            thread.join(timeout=10)
+        server.server_close()
+
+    def __enter__(self) -> AmplifyMockServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """``amplify-mock serve [--host 127.0.0.1] [--port 5000] [--verbose]``."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list.insert(0, "serve")  # the only command, so it may be left out
+    parser = argparse.ArgumentParser(
+        prog="amplify-mock", description="Serve the AWS Amplify mock over HTTP."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the Amplify API and control endpoints")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=5000, help="port to listen on; 0 picks a free one (default: 5000)"
+    )
+    serve.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(args_list)
+
+    server = AmplifyMockServer(args.host, args.port, verbose=args.verbose)
+    server.bind()
+
+    def _stop(signum: int, frame: Any) -> None:
+        # shutdown() waits for the serving loop, which runs in this very thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if not _is_loopback(args.host):
+            print(
+                f"amplify-mock: listening on {args.host}: anyone who can reach it can read and "
+                "reset the mock's state.",
+                file=sys.stderr,
+            )
+        print(
+            f"amplify-mock: serving AWS Amplify on {server.url} (Ctrl+C to stop)",
+            file=sys.stderr,
+            flush=True,
+        )
+        server.serve_forever()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    print("amplify-mock: stopped", file=sys.stderr, flush=True)
+    return 0
