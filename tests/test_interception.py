@@ -15,13 +15,14 @@ from botocore.exceptions import EndpointConnectionError, ProxyConnectionError
 
 import amplify_mock
 from amplify_mock import AmplifyJobs, mock_amplify_jobs
+from tests.helpers import amplify
 
 ORIGINAL_MAKE_REQUEST = botocore.client.BaseClient._make_request
 ENDPOINT = "https://amplify.us-east-1.amazonaws.com"
 
 
 def app_names(client=None):
-    client = client or boto3.client("amplify", region_name="us-east-1")
+    client = client or amplify()
     return [app["name"] for app in client.list_apps()["apps"]]
 
 
@@ -151,18 +152,18 @@ def test_decorated_plain_class_mocks_each_test_method_only():
 
 
 def test_context_manager_yields_the_controller():
-    with mock_amplify_jobs() as amplify:
-        assert isinstance(amplify, AmplifyJobs)
+    with mock_amplify_jobs() as controller:
+        assert isinstance(controller, AmplifyJobs)
         app_id = boto3.client("amplify", region_name="us-east-1").create_app(name="shop")["app"]["appId"]
-        assert list(amplify.backend().apps) == [app_id]
-        assert amplify.backend() is amplify_mock.amplify_backends["123456789012"]["us-east-1"]
+        assert list(controller.backend().apps) == [app_id]
+        assert controller.backend() is amplify_mock.amplify_backends["123456789012"]["us-east-1"]
     assert botocore.client.BaseClient._make_request is ORIGINAL_MAKE_REQUEST
 
 
 def test_controller_reset_forgets_everything():
-    with mock_amplify_jobs() as amplify:
+    with mock_amplify_jobs() as controller:
         boto3.client("amplify", region_name="us-east-1").create_app(name="shop")
-        amplify.reset()
+        controller.reset()
         assert app_names() == []
 
 
@@ -206,7 +207,7 @@ def test_client_created_before_the_mock_started_is_answered(unreachable_aws):
 
 @pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-2"])
 def test_any_region_is_answered(amplify_jobs, region):
-    client = boto3.client("amplify", region_name=region)
+    client = amplify(region)
     assert client.create_app(name="shop")["app"]["appArn"].startswith(f"arn:aws:amplify:{region}:")
 
 
