@@ -371,7 +371,42 @@ class MockAmplifyJobs:
         for name, value in list(vars(cls).items()):
             if name.startswith("test") and inspect.isfunction(value):
                 setattr(cls, name, self._decorate_callable(value))
+        if hasattr(cls, "setup_method"):
+            self._span_pytest_hooks(cls)
         return cls
+
+    def _span_pytest_hooks(self, cls: type) -> None:
+        # As for a TestCase: the mock spans pytest's setup_method, the test and
+        # teardown_method, so setup_method never reaches AWS and what it builds is kept.
+        original_setup = inspect.getattr_static(cls, "setup_method")
+        original_teardown = inspect.getattr_static(cls, "teardown_method", None)
+        mock = self
+
+        def setup_method(test: Any, method: Any = None) -> None:
+            mock.start()
+            try:
+                _call_hook(original_setup.__get__(test, type(test)), method)
+            except BaseException:
+                mock.stop()
+                raise
+
+        def teardown_method(test: Any, method: Any = None) -> None:
+            try:
+                if original_teardown is not None:
+                    _call_hook(original_teardown.__get__(test, type(test)), method)
+            finally:
+                mock.stop()
+
+        cls.setup_method = setup_method  # type: ignore[attr-defined]
+        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+
+
+def _call_hook(hook: Callable[..., Any], method: Any) -> None:
+    # pytest passes the test method only to hooks that take an argument.
+    if inspect.signature(hook).parameters:
+        hook(method)
+    else:
+        hook()
 
 
 def mock_amplify_jobs() -> MockAmplifyJobs:

@@ -148,6 +148,85 @@ def test_decorated_plain_class_mocks_each_test_method_only():
     assert shop.helper() is True
 
 
+def test_decorated_plain_class_mocks_setup_method_test_and_teardown_method():
+    seen = []
+
+    @mock_amplify_jobs()
+    class TestShop:
+        def setup_method(self, method):
+            self.client = boto3.client("amplify", region_name="us-east-1")
+            self.client.create_app(name="from-setup")
+
+        def test_sees_setup_app(self):
+            seen.append(app_names(self.client))
+
+        def teardown_method(self, method):
+            seen.append(app_names(self.client))
+
+    shop = TestShop()
+    shop.setup_method(TestShop.test_sees_setup_app)
+    shop.test_sees_setup_app()
+    shop.teardown_method(TestShop.test_sees_setup_app)
+    assert seen == [["from-setup"], ["from-setup"]]
+    assert botocore.client.BaseClient._make_request is ORIGINAL_MAKE_REQUEST
+
+
+def test_decorated_plain_class_with_only_setup_method_stops_after_the_test():
+    @mock_amplify_jobs()
+    class TestShop:
+        def setup_method(self, method):
+            amplify().create_app(name="from-setup")
+
+        def test_sees_setup_app(self):
+            return app_names()
+
+    shop = TestShop()
+    shop.setup_method(None)
+    assert shop.test_sees_setup_app() == ["from-setup"]
+    shop.teardown_method(None)  # pytest calls the one the decorator provides
+    assert botocore.client.BaseClient._make_request is ORIGINAL_MAKE_REQUEST
+
+
+def test_decorated_plain_class_stops_the_mock_when_setup_method_fails():
+    @mock_amplify_jobs()
+    class TestBroken:
+        def setup_method(self, method):
+            raise RuntimeError("setup failed")
+
+        def test_never_runs(self):
+            pass
+
+    with pytest.raises(RuntimeError):
+        TestBroken().setup_method(None)
+    assert botocore.client.BaseClient._make_request is ORIGINAL_MAKE_REQUEST
+
+
+@mock_amplify_jobs()
+class TestPlainClassUnderPytest:
+    """pytest runs this class itself: setup_method's app must be there in the test."""
+
+    def setup_method(self, method):
+        self.app_id = amplify().create_app(name="from-setup")["app"]["appId"]
+
+    def test_app_from_setup_method_is_there(self):
+        assert amplify().get_app(appId=self.app_id)["app"]["name"] == "from-setup"
+
+    def test_each_test_gets_fresh_state(self):
+        assert app_names() == ["from-setup"]
+
+    def teardown_method(self, method):
+        assert app_names() == ["from-setup"]
+
+
+@mock_amplify_jobs()
+class TestPlainClassWithArgumentlessSetupMethod:
+    def setup_method(self):
+        amplify().create_app(name="from-setup")
+
+    def test_app_from_setup_method_is_there(self):
+        assert app_names() == ["from-setup"]
+
+
 # Context manager and fixture
 
 
