@@ -1,6 +1,8 @@
 """Requests that break botocore's Amplify model are refused by the mock itself, even when the
 client skips its own parameter validation, and refusing them changes nothing."""
 
+import json
+
 import pytest
 import requests
 from botocore.config import Config
@@ -210,3 +212,20 @@ def test_a_crash_inside_the_mock_is_a_500_internal_failure(amplify_jobs, monkeyp
     code, status, message = error(excinfo)
     assert (code, status) == ("InternalFailureException", 500)
     assert "disk on fire" in message
+
+
+def _error_shapes():
+    from botocore.session import get_session
+
+    return get_session().get_service_model("amplify").error_shapes
+
+
+@pytest.mark.parametrize("shape", _error_shapes(), ids=lambda shape: shape.name)
+def test_every_model_error_has_the_models_status_and_parses_to_its_exception(shape):
+    from amplify_mock import exceptions
+
+    error_class = getattr(exceptions, shape.name)
+    status, headers, body = error_class(f"about {shape.name}").to_response()
+    assert status == shape.metadata["error"]["httpStatusCode"]
+    assert headers["x-amzn-ErrorType"] == shape.name
+    assert json.loads(body)["message"] == f"about {shape.name}"
