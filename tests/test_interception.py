@@ -114,6 +114,27 @@ def test_decorated_testcase_is_mocked_in_setup_test_and_teardown():
     assert botocore.client.BaseClient._make_request is ORIGINAL_MAKE_REQUEST
 
 
+def test_decorated_async_testcase_is_mocked_in_async_setup_and_test():
+    seen = []
+
+    @mock_amplify_jobs()
+    class Shop(unittest.IsolatedAsyncioTestCase):
+        async def asyncSetUp(self):  # noqa: N802 - unittest's name
+            amplify().create_app(name="from-async-setup")
+
+        async def test_sees_setup_app(self):
+            seen.append(app_names())
+
+        async def asyncTearDown(self):  # noqa: N802 - unittest's name
+            seen.append(app_names())
+
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(Shop).run(result)
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert seen == [["from-async-setup"], ["from-async-setup"]]
+    assert botocore.client.BaseClient._make_request is ORIGINAL_MAKE_REQUEST
+
+
 def test_decorated_testcase_stops_the_mock_when_setup_fails():
     @mock_amplify_jobs()
     class Broken(unittest.TestCase):
