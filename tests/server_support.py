@@ -1,0 +1,68 @@
+"""The server tests' fixtures: a server on a free loopback port, and clients aimed at it.
+
+Import the fixtures explicitly (conftest is shared with others)::
+
+    from tests.server_support import server_fixture  # noqa: F401  (provides ``server``)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+import boto3
+import pytest
+import requests
+
+from amplify_mock import _mock
+from amplify_mock.server import AmplifyMockServer
+
+__all__ = ["REPO", "Served", "server_fixture"]
+
+REPO = "https://github.com/acme/shop"
+_session: Optional[boto3.session.Session] = None
+
+
+class Served:
+    """A running server, with what a test needs to talk to it."""
+
+    def __init__(self, server: AmplifyMockServer) -> None:
+        self.server = server
+        self.url = server.url
+        self.http = requests.Session()
+        self.http.trust_env = False  # no proxy between a test and loopback
+
+    def client(self, region: str = "us-east-1") -> Any:
+        """A boto3 Amplify client aimed at the server (one shared session keeps this cheap)."""
+        global _session
+        if _session is None:
+            _session = boto3.session.Session(
+                aws_access_key_id="testing", aws_secret_access_key="testing"
+            )
+        return _session.client("amplify", region_name=region, endpoint_url=self.url)
+
+    def control(self, method: str, name: str, **kwargs: Any) -> requests.Response:
+        return self.http.request(method, f"{self.url}/_amplify_mock/{name}", timeout=10, **kwargs)
+
+    def advance(self, seconds: float) -> None:
+        response = self.control("POST", "clock", json={"advance": seconds})
+        assert response.status_code == 200, response.text
+
+    def app_with_branch(self, client: Any, branch: str = "main") -> str:
+        app_id = str(client.create_app(name="shop", repository=REPO)["app"]["appId"])
+        client.create_branch(appId=app_id, branchName=branch)
+        return app_id
+
+
+@pytest.fixture(name="server")
+def server_fixture() -> Iterator[Served]:
+    # The server answers through endpoint_url; an in-process mock would not see 127.0.0.1 anyway,
+    # but both share amplify_backends, so none may be active meanwhile.
+    assert _mock._interceptor.depth == 0, "stop mock_amplify_jobs before starting the server"
+    server = AmplifyMockServer("127.0.0.1", 0).start()
+    served = Served(server)
+    try:
+        yield served
+    finally:
+        served.http.close()
+        server.stop()
+        _mock._reset_backends()  # leave no apps or clock offset to the tests that follow

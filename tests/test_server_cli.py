@@ -1,0 +1,177 @@
+"""``python -m amplify_mock serve`` as a process, and the AWS CLI driving a server."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from typing import Any, Dict, Iterator, List
+
+import pytest
+
+from amplify_mock.server import main
+from tests.server_support import Served, server_fixture  # noqa: F401
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_listening(port: int, process: subprocess.Popen[str], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited early: {process.communicate()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listened on port {port} within {timeout} s")
+
+
+def clean_env() -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+        NO_PROXY="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture(name="served_process")
+def served_process_fixture(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Start ``python -m amplify_mock <args> --port N``; the finalizer kills it if still alive."""
+    started: List[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> Any:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "amplify_mock", *args, "--port", str(port)],
+            env=clean_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        wait_until_listening(port, process)
+        return process, f"http://127.0.0.1:{port}"
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=10)
+
+
+def boto_client(url: str) -> Any:
+    import boto3
+
+    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing").client(
+        "amplify", region_name="us-east-1", endpoint_url=url
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "stop_with"),
+    [(("serve", "--host", "127.0.0.1"), signal.SIGTERM), ((), signal.SIGINT)],
+    ids=["serve-SIGTERM", "no-subcommand-SIGINT"],
+)
+def test_the_process_serves_and_stops_cleanly_on_a_signal(
+    served_process: Any, args: Any, stop_with: signal.Signals
+) -> None:
+    process, url = served_process(*args)
+    client = boto_client(url)
+    app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+    client.create_branch(appId=app_id, branchName="feature/x")
+    started = client.start_job(appId=app_id, branchName="feature/x", jobType="RELEASE")["jobSummary"]
+    assert started["jobId"] == "1"
+
+    process.send_signal(stop_with)
+    _, stderr = process.communicate(timeout=15)
+
+    assert process.returncode == 0, stderr
+    assert f"serving AWS Amplify on {url}" in stderr
+    assert "Traceback" not in stderr
+    assert "POST /apps" not in stderr  # quiet: no line per request
+
+
+def test_help_lists_the_serve_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--help"])
+
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    assert "--host" in out and "--port" in out
+
+
+# The AWS CLI (the awscli package) against a server in a thread
+
+
+def aws(url: str, *args: str) -> Any:
+    done = subprocess.run(
+        [sys.executable, "-m", "awscli", "amplify", *args,
+         "--endpoint-url", url, "--region", "us-east-1", "--output", "json"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else None
+
+
+def test_aws_cli_start_get_list_and_stop_jobs(server: Served) -> None:
+    client = server.client()
+    app_id = server.app_with_branch(client, "feature/cli")
+    where = ("--app-id", app_id, "--branch-name", "feature/cli")
+
+    started = aws(server.url, "start-job", *where, "--job-type", "RELEASE", "--commit-id", "abc123")
+    assert started["jobSummary"]["jobId"] == "1"
+    assert started["jobSummary"]["status"] == "PENDING"
+    client.start_job(appId=app_id, branchName="feature/cli", jobType="RELEASE")
+
+    got = aws(server.url, "get-job", *where, "--job-id", "1")
+    assert got["job"]["summary"]["commitId"] == "abc123"
+
+    listed = aws(server.url, "list-jobs", *where)
+    assert [j["jobId"] for j in listed["jobSummaries"]] == ["2", "1"]
+
+    stopped = aws(server.url, "stop-job", *where, "--job-id", "2")
+    assert stopped["jobSummary"]["status"] == "CANCELLING"
+    server.advance(3600)
+    assert client.get_job(appId=app_id, branchName="feature/cli", jobId="2")["job"]["summary"]["status"] == (
+        "CANCELLED"
+    )
+    assert client.get_job(appId=app_id, branchName="feature/cli", jobId="1")["job"]["summary"]["status"] == (
+        "SUCCEED"
+    )
+
+
+def test_aws_cli_reports_a_missing_job(server: Served) -> None:
+    app_id = server.app_with_branch(server.client())
+
+    done = subprocess.run(
+        [sys.executable, "-m", "awscli", "amplify", "get-job", "--app-id", app_id, "--branch-name", "main",
+         "--job-id", "9", "--endpoint-url", server.url, "--region", "us-east-1"],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode != 0
+    assert "NotFoundException" in done.stderr
