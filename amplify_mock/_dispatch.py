@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 import sys
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
@@ -23,10 +23,38 @@ from .models import AmplifyBackend, amplify_backends
 from .responses import OPERATIONS
 
 Response = Tuple[int, Dict[str, str], bytes]
+# An answer whose successful body is still the operation's result, not yet JSON.
+Result = Tuple[int, Dict[str, str], Union[bytes, Dict[str, Any]]]
 
 _HOST_REGION = re.compile(r"^amplify(?:-fips)?\.([a-z0-9-]+)\.")
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
 _JSON = {"Content-Type": "application/json"}
+
+
+@overload
+def handle(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    region: Optional[str] = None,
+    access_key: Optional[str] = None,
+    *,
+    serialized: Literal[True] = True,
+) -> Response: ...
+
+
+@overload
+def handle(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    region: Optional[str] = None,
+    access_key: Optional[str] = None,
+    *,
+    serialized: Literal[False],
+) -> Result: ...
 
 
 def handle(
@@ -36,7 +64,33 @@ def handle(
     body: bytes,
     region: Optional[str] = None,
     access_key: Optional[str] = None,
-) -> Response:
+    *,
+    serialized: bool = True,
+) -> Result:
+    """``serialized=False`` leaves a successful operation's body as its result, not yet JSON, so
+    the in-process path can hand botocore the parsed reply without a JSON round trip."""
+    answer = _answer(method, url, headers, body, region, access_key)
+    return finish(*answer) if serialized else answer
+
+
+def finish(status: int, headers: Dict[str, str], result: Union[bytes, Dict[str, Any]]) -> Response:
+    """The HTTP response of an answer from ``handle(..., serialized=False)``."""
+    if isinstance(result, bytes):
+        return status, headers, result
+    try:
+        return status, headers, serialize(result)
+    except Exception as error:  # noqa: BLE001 - a mock must answer, never raise into botocore
+        return _internal_failure(error)
+
+
+def _answer(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    region: Optional[str],
+    access_key: Optional[str],
+) -> Result:
     try:
         host, path, query = split_url(url)
         if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
@@ -55,13 +109,17 @@ def handle(
         backend = _backend(host, headers, region, access_key)
         with backend.lock:
             result = func(backend, params)
-        return 200, dict(_JSON), serialize(result)
+        return 200, dict(_JSON), result
     except AmplifyError as error:
         return error.to_response()
     except Exception as error:  # noqa: BLE001 - a mock must answer, never raise into botocore
-        return InternalFailureException(
-            f"amplify_mock failed on this request ({type(error).__name__}: {error})."
-        ).to_response()
+        return _internal_failure(error)
+
+
+def _internal_failure(error: Exception) -> Response:
+    return InternalFailureException(
+        f"amplify_mock failed on this request ({type(error).__name__}: {error})."
+    ).to_response()
 
 
 def _backend(

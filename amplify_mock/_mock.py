@@ -18,12 +18,15 @@ import requests
 import responses
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import convert_to_response_dict
-from botocore.parsers import create_parser
+from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
+from botocore.utils import lowercase_dict
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from . import _jobs
-from ._dispatch import handle
+from ._dispatch import finish, handle
 from ._lifecycle import Durations, Outcome
+from ._parsed import ParsedBuilder
+from ._protocol import serialize
 from .models import AmplifyBackend, amplify_backends
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,6 +54,18 @@ class _Raw:
 
     def stream(self, **_: Any) -> Any:
         yield self._body
+
+
+class _Unserialized:
+    """The body of a reply handed to botocore already parsed: JSON only if someone reads it."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: Dict[str, Any]) -> None:
+        self._result = result
+
+    def stream(self, **_: Any) -> Any:
+        yield serialize(self._result)
 
 
 class AmplifyJobs:
@@ -194,6 +209,8 @@ class _Interceptor:
         self.saved_env: Dict[str, Optional[str]] = {}
         self.session_patch: Any = None
         self.parser = create_parser("rest-json")
+        # The timestamp parser create_parser gave self.parser, so both paths build the same datetimes.
+        self.parsed = ParsedBuilder(DEFAULT_TIMESTAMP_PARSER)
 
     def start(self) -> None:
         with self.lock:
@@ -278,16 +295,42 @@ class _Interceptor:
         if isinstance(body, str):
             body = body.encode()
         credentials = client._request_signer._credentials
-        status, headers, payload = handle(
+        status, headers, result = handle(
             request_dict["method"],
             request_dict["url"],
             request_dict["headers"],
             body,
             region=client.meta.region_name,
             access_key=getattr(credentials, "access_key", None),
+            serialized=False,
         )
+        # A success goes to botocore already parsed: serializing it only for botocore's parser
+        # to read it back was most of a call's cost. Errors take the full path, so boto3 builds
+        # its exceptions from the wire exactly as from AWS.
+        convert = None
+        if not isinstance(result, bytes):
+            convert = self.parsed.converter(operation_model.output_shape)
+        if convert is None:
+            status, headers, payload = finish(status, headers, result)
         headers["x-amzn-RequestId"] = str(uuid.uuid4())
-        http = AWSResponse(request_dict["url"], status, headers, _Raw(payload))
+        if convert is not None and not isinstance(result, bytes):
+            http = AWSResponse(request_dict["url"], status, headers, _Unserialized(result))
+            metadata = {
+                "RequestId": headers["x-amzn-RequestId"],
+                "HTTPStatusCode": status,
+                "HTTPHeaders": lowercase_dict(http.headers),
+                "RetryAttempts": 0,
+            }
+            parsed: Dict[str, Any] = {"ResponseMetadata": metadata}
+            parsed.update(convert(result))
+            return http, parsed
+        return self.parse(operation_model, request_dict["url"], status, headers, payload)
+
+    def parse(
+        self, operation_model: Any, url: str, status: int, headers: Dict[str, str], payload: bytes
+    ) -> Tuple[AWSResponse, Dict[str, Any]]:
+        """What botocore makes of the reply on the wire."""
+        http = AWSResponse(url, status, headers, _Raw(payload))
         response_dict = convert_to_response_dict(http, operation_model)
         parsed = self.parser.parse(response_dict, operation_model.output_shape)
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0

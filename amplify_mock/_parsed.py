@@ -1,0 +1,122 @@
+"""The in-process shortcut: what botocore's rest-json parser would make of a successful reply,
+built straight from the operation's result, so a boto3 call skips JSON both ways.
+
+It mirrors ``botocore.parsers.RestJSONParser`` member for member: structure members in the
+shape's order, absent and null members left out, members the shape lacks dropped, lists and maps
+copied, booleans through ``ensure_boolean``, timestamps through the very function botocore's
+parser uses (so they are the same tz-aware datetimes, freezegun's included). Output shapes that
+use anything else (payload or header members, documents, unions, blobs, JSON values) get no
+converter, and the caller serializes and parses as before.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from botocore.utils import ensure_boolean
+
+Convert = Callable[[Any], Any]
+
+
+class _Unsupported(Exception):
+    pass
+
+
+class ParsedBuilder:
+    """Converters from results to parsed replies, compiled once per output shape.
+
+    Keyed weakly on the client's own Shape objects: every client has its own service model,
+    and its converters go with it.
+    """
+
+    def __init__(self, timestamp_parser: Callable[[Any], Any]) -> None:
+        self._timestamp = timestamp_parser
+        self._cache: weakref.WeakKeyDictionary[Any, Optional[Convert]] = weakref.WeakKeyDictionary()
+
+    def converter(self, shape: Any) -> Optional[Convert]:
+        """A function from an operation's result to its parsed members, or None if unsupported."""
+        try:
+            return self._cache[shape]
+        except KeyError:
+            pass
+        convert: Optional[Convert]
+        try:
+            if shape.serialization.get("payload") or any(
+                member.serialization.get("location") for member in shape.members.values()
+            ):
+                raise _Unsupported
+            convert = self._compile(shape, {})
+        except _Unsupported:
+            convert = None
+        self._cache[shape] = convert
+        return convert
+
+    def _compile(self, shape: Any, building: Dict[str, List[Convert]]) -> Optional[Convert]:
+        """None means "the value as it is" (strings)."""
+        kind = shape.type_name
+        if kind == "string":
+            if shape.serialization.get("jsonvalue") or shape.metadata.get("jsonvalue"):
+                raise _Unsupported
+            return None
+        if kind == "boolean":
+            return ensure_boolean  # type: ignore[no-any-return]
+        if kind in ("integer", "long"):
+            return int
+        if kind in ("float", "double"):
+            return float
+        if kind == "timestamp":
+            return self._timestamp
+        if kind == "list":
+            return _list(self._compile(shape.member, building))
+        if kind == "map":
+            return _map(self._compile(shape.key, building), self._compile(shape.value, building))
+        if kind == "structure":
+            if shape.is_document_type or getattr(shape, "is_tagged_union", False):
+                raise _Unsupported
+            pending = building.get(shape.name)
+            if pending is not None:  # a recursive shape: call through the cell once it is filled
+                return lambda value: pending[0](value)
+            cell: List[Convert] = []
+            building[shape.name] = cell
+            members: List[Tuple[str, str, Optional[Convert]]] = []
+            for name, member in shape.members.items():
+                members.append(
+                    (name, member.serialization.get("name", name), self._compile(member, building))
+                )
+            convert = _structure(tuple(members))
+            cell.append(convert)
+            return convert
+        raise _Unsupported
+
+
+def _structure(members: Tuple[Tuple[str, str, Optional[Convert]], ...]) -> Convert:
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        out: Dict[str, Any] = {}
+        for name, wire, member in members:
+            raw = value.get(wire)
+            if raw is not None:
+                out[name] = raw if member is None else member(raw)
+        return out
+
+    return convert
+
+
+def _list(item: Optional[Convert]) -> Convert:
+    if item is None:
+        return lambda value: [x for x in value]  # noqa: C416 - a copy, as the parser makes
+    return lambda value: [None if x is None else item(x) for x in value]
+
+
+def _map(key: Optional[Convert], value: Optional[Convert]) -> Convert:
+    if key is None and value is None:
+        return lambda mapping: {k: v for k, v in mapping.items()}  # noqa: C416 - a copy
+    key_of: Convert = key or _same
+    value_of: Convert = value or _same
+    return lambda mapping: {key_of(k): value_of(v) for k, v in mapping.items()}
+
+
+def _same(value: Any) -> Any:
+    return value

@@ -1,0 +1,173 @@
+"""boto3 calls answered in process skip JSON both ways; what they return must not change.
+
+Every successful call below is answered twice from the same result: by the shortcut the mock
+takes (the parsed reply built directly) and by the full path (serialize, then botocore's own
+rest-json parser). Both must be identical, down to key order, datetime classes and tzinfo.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, Set
+from unittest import mock
+
+import boto3
+import pytest
+import requests
+import time_machine
+from botocore.exceptions import ClientError
+from freezegun import freeze_time
+
+import amplify_mock._mock as _mock
+from amplify_mock import Durations, mock_amplify_jobs
+from amplify_mock._dispatch import finish
+from amplify_mock.responses import OPERATIONS
+
+START = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+
+
+@contextmanager
+def clock(name: str) -> Iterator[Any]:
+    if name == "freezegun":
+        with freeze_time(START) as factory:
+            yield lambda seconds: factory.tick(datetime.timedelta(seconds=seconds))
+    else:
+        with time_machine.travel(START, tick=False) as traveller:
+            yield lambda seconds: traveller.shift(datetime.timedelta(seconds=seconds))
+
+
+def _strict(fast: Any, full: Any, where: str = "") -> None:
+    assert type(fast) is type(full), where
+    if isinstance(fast, dict):
+        assert list(fast) == list(full), where
+        for key in fast:
+            _strict(fast[key], full[key], f"{where}.{key}")
+    elif isinstance(fast, list):
+        assert len(fast) == len(full), where
+        for index, (a, b) in enumerate(zip(fast, full)):
+            _strict(a, b, f"{where}[{index}]")
+    elif isinstance(fast, datetime.datetime):
+        assert fast == full and repr(fast) == repr(full), where
+        assert type(fast.tzinfo) is type(full.tzinfo) and fast.utcoffset() == full.utcoffset(), where
+    else:
+        assert fast == full, where
+
+
+@pytest.fixture
+def compared() -> Iterator[Set[str]]:
+    """Checks every in-process answer against the full path; yields the operations checked."""
+    served: Set[str] = set()
+    interceptor = _mock._interceptor
+    original_answer = interceptor.answer
+    original_handle = _mock.handle
+
+    def answer(client: Any, operation_model: Any, request_dict: Dict[str, Any], context: Any) -> Any:
+        captured: Dict[str, Any] = {}
+
+        def recording(*args: Any, **kwargs: Any) -> Any:
+            result = original_handle(*args, **kwargs)
+            captured["answer"] = copy.deepcopy(result)
+            return result
+
+        with mock.patch.object(_mock, "handle", recording):
+            http, parsed = original_answer(client, operation_model, request_dict, context)
+        status, headers, result = captured["answer"]
+        if not isinstance(result, bytes):
+            status, headers, payload = finish(status, dict(headers), result)
+            headers["x-amzn-RequestId"] = parsed["ResponseMetadata"]["RequestId"]
+            full_http, full = interceptor.parse(
+                operation_model, request_dict["url"], status, headers, payload
+            )
+            _strict(parsed, full, operation_model.name)
+            assert http.status_code == full_http.status_code
+            assert dict(http.headers) == dict(full_http.headers)
+            assert http.content == full_http.content
+            served.add(operation_model.name)
+        return http, parsed
+
+    with mock.patch.object(interceptor, "answer", answer):
+        yield served
+
+
+@pytest.mark.parametrize("clock_name", ["freezegun", "time-machine"])
+def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], clock_name: str) -> None:
+    with clock(clock_name) as advance, mock_amplify_jobs() as controller:
+        client = boto3.client("amplify", region_name="us-east-1")
+        app = client.create_app(
+            name="shop",
+            repository="https://github.com/acme/shop",
+            environmentVariables={"API": "prod"},
+            customRules=[{"source": "/a", "target": "/b", "status": "301"}],
+            tags={"team": "web"},
+        )["app"]
+        app_id, arn = app["appId"], app["appArn"]
+        client.get_app(appId=app_id)
+        client.create_app(name="other")
+        client.list_apps(maxResults=1)
+        client.update_app(appId=app_id, description="the shop")
+        client.create_branch(appId=app_id, branchName="main", tags={"env": "prod"})
+        client.create_branch(appId=app_id, branchName="feature/x", enableAutoBuild=False)
+        client.get_branch(appId=app_id, branchName="feature/x")
+        client.list_branches(appId=app_id, maxResults=1)
+        client.update_branch(appId=app_id, branchName="main", framework="React")
+        client.tag_resource(resourceArn=arn, tags={"cost": "1"})
+        client.untag_resource(resourceArn=arn, tagKeys=["team"])
+        client.list_tags_for_resource(resourceArn=arn)
+
+        controller.fail_next(app_id, "main", step="DEPLOY", reason="deploy broke")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE", commitId="abc")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE", commitMessage="two")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+        for seconds in (0, 5, 30, 200, 400):
+            advance(seconds)
+            for job_id in ("1", "2", "3"):
+                client.get_job(appId=app_id, branchName="main", jobId=job_id)
+            client.list_jobs(appId=app_id, branchName="main")
+            if seconds == 30:
+                client.stop_job(appId=app_id, branchName="main", jobId="3")
+        client.start_job(appId=app_id, branchName="main", jobType="RETRY", jobId="1")
+        page = client.list_jobs(appId=app_id, branchName="main", maxResults=2)
+        client.list_jobs(appId=app_id, branchName="main", nextToken=page["nextToken"])
+        advance(600)
+        client.get_job(appId=app_id, branchName="main", jobId="3")
+        client.delete_job(appId=app_id, branchName="main", jobId="1")
+
+        created = client.create_deployment(
+            appId=app_id, branchName="feature/x", fileMap={"index.html": "d41d8cd98f00b204e9800998ecf8427e"}
+        )
+        assert requests.put(created["zipUploadUrl"], data=b"PK").status_code == 200
+        client.start_deployment(appId=app_id, branchName="feature/x", jobId=created["jobId"])
+        advance(100)
+        client.get_job(appId=app_id, branchName="feature/x", jobId=created["jobId"])
+        client.start_deployment(appId=app_id, branchName="feature/x", sourceUrl="https://example.com/site.zip")
+        client.list_jobs(appId=app_id, branchName="feature/x")
+
+        with pytest.raises(ClientError):
+            client.get_job(appId=app_id, branchName="main", jobId="99")
+        client.delete_branch(appId=app_id, branchName="feature/x")
+        client.delete_app(appId=app_id)
+    assert compared == set(OPERATIONS)
+
+
+def test_errors_still_raise_the_modeled_exception() -> None:
+    with mock_amplify_jobs():
+        client = boto3.client("amplify", region_name="us-east-1")
+        with pytest.raises(client.exceptions.NotFoundException) as excinfo:
+            client.get_app(appId="d0000000000000")
+    response = excinfo.value.response
+    assert response["Error"]["Code"] == "NotFoundException"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    assert "d0000000000000" in response["Error"]["Message"]
+
+
+def test_zero_durations_still_compare(compared: Set[str]) -> None:
+    with mock_amplify_jobs() as controller:
+        controller.durations = Durations.zero()
+        client = boto3.client("amplify", region_name="eu-west-1")
+        app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+        assert client.get_job(appId=app_id, branchName="main", jobId="1")["job"]["summary"]["status"] == "SUCCEED"
+    assert {"StartJob", "GetJob"} <= compared
