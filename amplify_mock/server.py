@@ -174,8 +174,13 @@ def _backend(where: Tuple[str, str]) -> AmplifyBackend:
         raise _BadInput(f"Amplify is not available in region {region!r}.") from None
 
 
-def _reset(_: Mapping[str, Any]) -> Dict[str, Any]:
+def _fresh_state() -> None:
     _reset_backends()
+    _clock.set_offset(0.0)  # the server's clock is part of its state, whatever else resets
+
+
+def _reset(_: Mapping[str, Any]) -> Dict[str, Any]:
+    _fresh_state()
     return {"status": "ok"}
 
 
@@ -326,7 +331,7 @@ class AmplifyMockServer:
         """Listen on the address (clients may connect from here on) without serving yet."""
         if self._server is not None:
             return
-        _reset_backends()
+        _fresh_state()
         handler = WSGIRequestHandler if self.verbose else _QuietHandler
         self._server = make_server(
             self.host, self.requested_port, wsgi_app, threaded=True, request_handler=handler
