@@ -11,6 +11,8 @@ converter, and the caller serializes and parses as before.
 
 from __future__ import annotations
 
+import datetime
+import time
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -31,7 +33,7 @@ class ParsedBuilder:
     """
 
     def __init__(self, timestamp_parser: Callable[[Any], Any]) -> None:
-        self._timestamp = timestamp_parser
+        self._timestamp: Convert = Timestamps(timestamp_parser)
         self._cache: weakref.WeakKeyDictionary[Any, Optional[Convert]] = weakref.WeakKeyDictionary()
 
     def converter(self, shape: Any) -> Optional[Convert]:
@@ -88,6 +90,37 @@ class ParsedBuilder:
             cell.append(convert)
             return convert
         raise _Unsupported
+
+
+class Timestamps:
+    """botocore's timestamp parser, remembering its recent answers.
+
+    It makes a tz-aware local datetime through dateutil's pure-Python ``tzlocal``, about 25 us
+    each, and a job reports up to nine; a test that polls a job reads the same instants again and
+    again. Datetimes are immutable, so handing out the one botocore made is the same as making it
+    again, as long as nothing it depends on changed: the datetime class (freezegun swaps it) and
+    the local time zone (``time.tzset``). When either changes, or the cache is full, it starts over.
+    """
+
+    __slots__ = ("_parse", "_seen", "_context", "_size")
+
+    def __init__(self, parse: Convert, size: int = 4096) -> None:
+        self._parse = parse
+        self._seen: Dict[float, Any] = {}
+        self._context: Tuple[Any, ...] = ()
+        self._size = size
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is not float:
+            return self._parse(value)
+        context = (datetime.datetime, time.timezone, time.altzone, time.daylight, time.tzname)
+        if context != self._context or len(self._seen) >= self._size:
+            self._seen = {}
+            self._context = context
+        parsed = self._seen.get(value)
+        if parsed is None:
+            parsed = self._seen[value] = self._parse(value)
+        return parsed
 
 
 def _structure(members: Tuple[Tuple[str, str, Optional[Convert]], ...]) -> Convert:

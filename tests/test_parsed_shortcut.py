@@ -171,3 +171,26 @@ def test_zero_durations_still_compare(compared: Set[str]) -> None:
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
         assert client.get_job(appId=app_id, branchName="main", jobId="1")["job"]["summary"]["status"] == "SUCCEED"
     assert {"StartJob", "GetJob"} <= compared
+
+
+def test_remembered_timestamps_follow_the_time_zone_and_freezegun(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from botocore.utils import parse_timestamp
+
+    from amplify_mock._parsed import Timestamps
+
+    parse = Timestamps(parse_timestamp)
+    value = 1714564800.25
+    assert parse(value) is parse(value)
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert repr(parse(value)) == repr(parse_timestamp(value))
+        assert parse(value).utcoffset() == parse_timestamp(value).utcoffset()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    with freeze_time(START):
+        assert type(parse(value)) is type(parse_timestamp(value))
+    assert type(parse(value)) is datetime.datetime
