@@ -91,8 +91,9 @@ def parse_request(
     payload: Dict[str, Any] = {}
     if body and body.strip():
         try:
-            decoded = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+            decoded = json.loads(body, parse_constant=_reject_constant)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            # RecursionError: nesting deeper than the interpreter's stack is hostile, not a crash.
             raise BadRequestException("The request body is not valid JSON.") from None
         if not isinstance(decoded, dict):
             raise BadRequestException("The request body must be a JSON object.")
@@ -125,6 +126,11 @@ def parse_request(
             params[name] = payload[name]
     validate(params, shape, "")
     return params
+
+
+def _reject_constant(name: str) -> Any:
+    # NaN and Infinity are Python's extension, not JSON.
+    raise ValueError(f"{name} is not JSON")
 
 
 def _from_text(text: str, shape: Shape, name: str) -> Any:
@@ -191,7 +197,9 @@ def validate(value: Any, shape: Shape, path: str) -> None:
                 f"{label} must be one of {', '.join(enum)}; got {value!r}."
             )
         pattern = shape.metadata.get("pattern")
-        if pattern and not _compile_pattern(pattern).search(value):
+        # Whole-value match, as AWS's validators apply the model's patterns ("\\d*" must not
+        # accept "abc", "d[a-z0-9]+" must not accept "XYZd1").
+        if pattern and not _compile_pattern(pattern).fullmatch(value):
             raise BadRequestException(f"{label} {value!r} does not match the pattern {pattern}.")
         return
     if kind in ("integer", "long"):
