@@ -22,7 +22,7 @@ from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 from botocore.utils import lowercase_dict
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from . import _jobs
+from . import _clock, _jobs
 from ._dispatch import finish, handle
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
@@ -193,6 +193,7 @@ class AmplifyJobs:
 
 def _reset_backends() -> None:
     _jobs.settings.__init__()  # type: ignore[misc]
+    _clock.set_offset(0.0)
     for account in list(amplify_backends.values()):
         account.reset()
     amplify_backends.clear()
@@ -257,8 +258,7 @@ class _Interceptor:
             # Whatever sends now, moto's mock included, gets what is not Amplify's.
             real_adapter_send=requests.adapters.HTTPAdapter.send,  # type: ignore[arg-type]
         )
-        for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"):
-            mock.add_callback(method, _REQUESTS_URL, callback=_requests_callback)
+        mock.add(_AnyMethod("GET", _REQUESTS_URL, callback=_requests_callback))
         mock.add_passthru(re.compile(".*"))
         mock.start()
         self.requests_mock = mock
@@ -337,13 +337,26 @@ class _Interceptor:
         return http, parsed
 
 
+class _AnyMethod(responses.CallbackResponse):
+    """Answers an Amplify URL whatever the HTTP method: TRACE, PROPFIND or any made-up verb
+    gets the mock's error instead of slipping past to the network through the passthru."""
+
+    def matches(self, request: Any) -> Tuple[bool, str]:
+        if not self._url_matches(self.url, str(request.url)):
+            return False, "URL does not match"
+        return True, ""
+
+
 def _requests_callback(request: Any) -> Tuple[int, Dict[str, str], bytes]:
     body = request.body or b""
     if isinstance(body, str):
         body = body.encode()
     elif hasattr(body, "read"):
         body = body.read()
-    return handle(request.method, request.url, dict(request.headers), bytes(body))
+    status, headers, payload = handle(request.method, request.url, dict(request.headers), bytes(body))
+    if request.method.upper() == "HEAD":
+        payload = b""  # a reply to HEAD has no body; urllib3 fails reading one
+    return status, headers, payload
 
 
 _interceptor = _Interceptor()

@@ -1,0 +1,168 @@
+"""Shared by the robustness tests: a whole-state snapshot, the shape of an AWS error, and the
+figures (cases tried, operations run) the README's reliability section reports."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import threading
+import types
+from collections import Counter
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+import boto3
+from botocore.config import Config
+
+from amplify_mock import amplify_backends
+from amplify_mock._protocol import service_model
+from amplify_mock.responses import OPERATIONS
+
+ENDPOINT = "https://amplify.us-east-1.amazonaws.com"
+REGION = "us-east-1"
+
+# Set AMPLIFY_MOCK_ROBUST_REPORT=/some/file to collect the figures of a run (one JSON line per
+# test), e.g. to refresh the README; they are also printed (visible with -s).
+_REPORT = "AMPLIFY_MOCK_ROBUST_REPORT"
+_report_lock = threading.Lock()
+
+
+def served_operations() -> List[str]:
+    """Every operation the mock serves today; new ones are fuzzed without touching the tests."""
+    return sorted(OPERATIONS)
+
+
+def client(**config: Any) -> Any:
+    """A client that leaves judging the request to the mock and never retries."""
+    options: Dict[str, Any] = {"retries": {"max_attempts": 0}, "connect_timeout": 0.5, "read_timeout": 2}
+    options.update(config)
+    return boto3.client("amplify", region_name=REGION, config=Config(**options))
+
+
+def record(test: str, counts: Mapping[str, int]) -> None:
+    figures = dict(Counter(counts))
+    print(f"[robustness] {test}: {figures}")
+    path = os.environ.get(_REPORT)
+    if path:
+        with _report_lock, open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps({"test": test, **figures}) + "\n")
+
+
+# --- The whole state, byte for byte -------------------------------------------------------
+
+_OPAQUE = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.ModuleType,
+    type,
+)
+_LOCK_TYPES = (type(threading.Lock()), type(threading.RLock()), threading.Condition, threading.Event)
+
+
+def _canonical(value: Any, seen: Dict[int, int], keep: List[Any]) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return (type(value).__name__, repr(value))
+    if isinstance(value, _LOCK_TYPES) or isinstance(value, _OPAQUE):
+        return "<lock or code>"
+    if isinstance(value, itertools.count):
+        return repr(value)  # the next number it hands out is state too
+    if isinstance(value, dict):
+        return ("dict", tuple((_canonical(k, seen, keep), _canonical(v, seen, keep)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(_canonical(v, seen, keep) for v in value))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_canonical(v, seen, keep)) for v in value)))
+    attributes = _attributes(value)
+    if attributes is None:
+        return ("repr", type(value).__name__, repr(value))
+    # Objects point at each other (a branch at its app, a timeline at its branch): the second
+    # visit names the first by the order it was met in, which is deterministic.
+    if id(value) in seen:
+        return ("ref", type(value).__name__, seen[id(value)])
+    seen[id(value)] = len(seen)
+    keep.append(value)  # so that no id is reused while walking
+    return (
+        type(value).__name__,
+        tuple((name, _canonical(item, seen, keep)) for name, item in sorted(attributes.items())),
+    )
+
+
+def _attributes(value: Any) -> Optional[Dict[str, Any]]:
+    found: Dict[str, Any] = {}
+    has_any = False
+    if hasattr(value, "__dict__"):
+        has_any = True
+        found.update(vars(value))
+    for klass in type(value).__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        if isinstance(slots, str):
+            slots = (slots,)
+        for name in slots:
+            has_any = True
+            if name not in ("__dict__", "__weakref__") and hasattr(value, name):
+                found[name] = getattr(value, name)
+    return found if has_any else None
+
+
+def _backend_bytes(backend: Any) -> bytes:
+    return repr(_canonical(backend, {}, [])).encode()
+
+
+def state_bytes() -> bytes:
+    """Every account's and region's Amplify state (apps, branches, tags, jobs, scheduler,
+    counters), serialised canonically. Backends that hold nothing (a fresh one) are left out,
+    so merely naming a region is not a change."""
+    parts: List[bytes] = []
+    for account_id in sorted(amplify_backends):
+        for region, backend in sorted(amplify_backends[account_id].items()):
+            with backend.lock:
+                data = _backend_bytes(backend)
+            if not getattr(backend, "apps", None) and data == _pristine(type(backend), region, account_id):
+                continue
+            parts.append(f"{account_id}/{region}:".encode() + data)
+    return b"\n".join(parts)
+
+
+def _pristine(kind: Any, region: str, account_id: str) -> bytes:
+    return _backend_bytes(kind(region, account_id))
+
+
+def count_objects() -> Tuple[int, int, int]:
+    """(apps, branches, jobs) across every backend."""
+    apps = branches = jobs = 0
+    for _, _, backend in amplify_backends.iter_backends():
+        for app in backend.apps.values():
+            apps += 1
+            for branch in app.branches.values():
+                branches += 1
+                jobs += len(getattr(getattr(branch, "jobs", None), "jobs", {}) or {})
+    return apps, branches, jobs
+
+
+# --- What an AWS error looks like ---------------------------------------------------------
+
+
+def aws_error_problems(status: int, headers: Mapping[str, str], body: bytes) -> List[str]:
+    """Why a reply is not an AWS-shaped 4xx error (empty when it is one)."""
+    problems = []
+    if not 400 <= status <= 499:
+        problems.append(f"status {status} is not 4xx")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if not lowered.get("x-amzn-errortype"):
+        problems.append("no x-amzn-ErrorType header")
+    text = body.decode("utf-8", "replace")
+    if "Traceback" in text or 'File "' in text:
+        problems.append("a Python traceback in the body")
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        problems.append(f"body is not JSON: {text[:200]!r}")
+    else:
+        if not isinstance(decoded, dict) or not isinstance(decoded.get("message"), str):
+            problems.append(f"body has no message string: {text[:200]!r}")
+    return problems
+
+
+def operation_model(name: str) -> Any:
+    return service_model().operation_model(name)
