@@ -133,12 +133,15 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# ASCII digits only: Python's int() also takes " 5", "1_0" and non-ASCII digits, which AWS refuses.
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+
+
 def _from_text(text: str, shape: Shape, name: str) -> Any:
     if shape.type_name in ("integer", "long"):
-        try:
-            return int(text)
-        except ValueError:
-            raise BadRequestException(f"{name} must be an integer, got {text!r}.") from None
+        if not _INTEGER_TEXT.fullmatch(text):
+            raise BadRequestException(f"{name} must be an integer, got {text!r}.")
+        return int(text)
     if shape.type_name == "boolean":
         if text.lower() not in ("true", "false"):
             raise BadRequestException(f"{name} must be true or false, got {text!r}.")

@@ -82,6 +82,9 @@ _PATTERN_BREAKERS = (
 )
 # Label text as it would appear raw in a path: invalid percent-encoding of every kind.
 BAD_PERCENT = ("%ff%fe", "%", "%z", "%zz", "%c3", "%e2%82", "%ed%a0%80", "%c0%af", "%80", "%f4%90%80%80")
+# Stand-ins for the seeded ids, set when the session seeds its state (see Session.seed).
+_NEAR: Dict[str, str] = {"appId": "d0000000000000", "branchName": "main", "jobId": "1"}
+_ODD_CHARS = ("\u00b2", "\u0663", "\uff11", "\x00", " ", "/", "\u200b", "\U0001d7d9", "X", "\u0301")
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
 _FRACTIONS = st.floats(allow_nan=False, allow_infinity=False).filter(lambda f: not f.is_integer())
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
@@ -209,6 +212,10 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
                     strategies = broken_strings(target, allow_empty=False)
                     if not _string_ok(target, "XYZ!"):  # random text mostly breaks this label
                         strategies.append(_TEXT.filter(lambda t, shape=target: not _string_ok(shape, t)))
+                    # Near misses: an existing id or name with one odd character around it.
+                    strategies.append(st.tuples(st.sampled_from(_ODD_CHARS), st.booleans()).map(
+                        lambda t, n=name: (t[0] + _NEAR[n]) if t[1] else (_NEAR[n] + t[0])
+                    ) if name in _NEAR else st.nothing())
                     if raw:
                         strategies.append(st.sampled_from(BAD_PERCENT).map(RawText))
                 else:
@@ -232,7 +239,8 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
                     if raw:
                         add(path, st.one_of(st.lists(st.integers(), max_size=2), st.dictionaries(_TEXT, st.integers(), max_size=1)))
                 else:
-                    add(path, st.one_of(st.sampled_from(["abc", "1.5", "", " ", "0x10", "1e3", "--1", "+-1", "∞"]),
+                    add(path, st.one_of(st.sampled_from(["abc", "1.5", "", " ", "0x10", "1e3", "--1", "+-1", "∞",
+                                                         "1_0", " 5", "5 ", "\u0661\u0662", "\u00b2", "\uff15"]),
                                         _TEXT.filter(lambda t: not _INTEGER_TEXT.fullmatch(t))))
                     if raw:
                         add(path, st.sampled_from(BAD_PERCENT).map(RawText))
@@ -385,6 +393,7 @@ class Session:
         c.create_branch(appId=app["appId"], branchName="main", tags={"env": "prod"})
         c.create_branch(appId=app["appId"], branchName="feature/x")
         self.ctx = {"appId": app["appId"], "branchName": "main", "jobId": "1", "resourceArn": app["appArn"]}
+        _NEAR["appId"] = app["appId"]
         if "StartJob" in OPERATIONS:
             c.start_job(appId=app["appId"], branchName="main", jobType="RELEASE")
         if "CreateDeployment" in OPERATIONS:
