@@ -68,7 +68,10 @@ def _canonical(value: Any, seen: Dict[int, int], keep: List[Any]) -> Any:
     if isinstance(value, itertools.count):
         return repr(value)  # the next number it hands out is state too
     if isinstance(value, dict):
-        return ("dict", tuple((_canonical(k, seen, keep), _canonical(v, seen, keep)) for k, v in value.items()))
+        return (
+            "dict",
+            tuple((_canonical(k, seen, keep), _canonical(v, seen, keep)) for k, v in value.items()),
+        )
     if isinstance(value, (list, tuple)):
         return (type(value).__name__, tuple(_canonical(v, seen, keep) for v in value))
     if isinstance(value, (set, frozenset)):

@@ -174,7 +174,9 @@ def broken_strings(shape: Any, *, allow_empty: bool) -> List[Any]:
 Mutation = Tuple[str, Tuple[Any, ...], Any]  # ("set" | "drop" | "key", path, value)
 
 
-def _targets(shape: Any, path: Tuple[Any, ...], location: str, depth: int) -> Iterator[Tuple[Tuple[Any, ...], Any, str]]:
+def _targets(
+    shape: Any, path: Tuple[Any, ...], location: str, depth: int
+) -> Iterator[Tuple[Tuple[Any, ...], Any, str]]:
     yield path, shape, location
     if depth >= 3:
         return
@@ -213,9 +215,13 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
                     if not _string_ok(target, "XYZ!"):  # random text mostly breaks this label
                         strategies.append(_TEXT.filter(lambda t, shape=target: not _string_ok(shape, t)))
                     # Near misses: an existing id or name with one odd character around it.
-                    strategies.append(st.tuples(st.sampled_from(_ODD_CHARS), st.booleans()).map(
-                        lambda t, n=name: (t[0] + _NEAR[n]) if t[1] else (_NEAR[n] + t[0])
-                    ) if name in _NEAR else st.nothing())
+                    strategies.append(
+                        st.tuples(st.sampled_from(_ODD_CHARS), st.booleans()).map(
+                            lambda t, n=name: (t[0] + _NEAR[n]) if t[1] else (_NEAR[n] + t[0])
+                        )
+                        if name in _NEAR
+                        else st.nothing()
+                    )
                     if raw:
                         strategies.append(st.sampled_from(BAD_PERCENT).map(RawText))
                 else:
@@ -223,7 +229,11 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
                     if in_body:
                         strategies.append(st.one_of(_NUMBERS, st.booleans()))
                         if raw:
-                            strategies.append(st.one_of(st.lists(_TEXT, max_size=2), st.dictionaries(_TEXT, _TEXT, max_size=2)))
+                            strategies.append(
+                                st.one_of(
+                                    st.lists(_TEXT, max_size=2), st.dictionaries(_TEXT, _TEXT, max_size=2)
+                                )
+                            )
                     elif raw:
                         strategies.append(st.sampled_from(BAD_PERCENT).map(RawText))
                 for strategy in strategies:
@@ -237,11 +247,39 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
                 if in_body:
                     add(path, st.one_of(_TEXT, _FRACTIONS, st.booleans()))
                     if raw:
-                        add(path, st.one_of(st.lists(st.integers(), max_size=2), st.dictionaries(_TEXT, st.integers(), max_size=1)))
+                        add(
+                            path,
+                            st.one_of(
+                                st.lists(st.integers(), max_size=2),
+                                st.dictionaries(_TEXT, st.integers(), max_size=1),
+                            ),
+                        )
                 else:
-                    add(path, st.one_of(st.sampled_from(["abc", "1.5", "", " ", "0x10", "1e3", "--1", "+-1", "∞",
-                                                         "1_0", " 5", "5 ", "\u0661\u0662", "\u00b2", "\uff15"]),
-                                        _TEXT.filter(lambda t: not _INTEGER_TEXT.fullmatch(t))))
+                    add(
+                        path,
+                        st.one_of(
+                            st.sampled_from(
+                                [
+                                    "abc",
+                                    "1.5",
+                                    "",
+                                    " ",
+                                    "0x10",
+                                    "1e3",
+                                    "--1",
+                                    "+-1",
+                                    "∞",
+                                    "1_0",
+                                    " 5",
+                                    "5 ",
+                                    "\u0661\u0662",
+                                    "\u00b2",
+                                    "\uff15",
+                                ]
+                            ),
+                            _TEXT.filter(lambda t: not _INTEGER_TEXT.fullmatch(t)),
+                        ),
+                    )
                     if raw:
                         add(path, st.sampled_from(BAD_PERCENT).map(RawText))
             elif kind == "boolean" and in_body:
@@ -251,7 +289,9 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
             elif kind == "timestamp" and in_body:
                 add(path, st.sampled_from([-1, -1e12, 1e13, 253402300800]))
                 if raw:
-                    add(path, st.one_of(st.sampled_from(["2020-01-01T00:00:00Z", "now", True, [], {}]), _TEXT))
+                    add(
+                        path, st.one_of(st.sampled_from(["2020-01-01T00:00:00Z", "now", True, [], {}]), _TEXT)
+                    )
             elif kind == "list":
                 low, high = target.metadata.get("min"), target.metadata.get("max")
                 if high is not None:
@@ -259,7 +299,12 @@ def breaking_mutations(operation: Any, transport: str) -> Optional[Any]:
                 if low:
                     add(path, st.just([]))
                 if raw and in_body:
-                    add(path, st.one_of(_TEXT, st.integers(), st.booleans(), st.dictionaries(_TEXT, _TEXT, max_size=2)))
+                    add(
+                        path,
+                        st.one_of(
+                            _TEXT, st.integers(), st.booleans(), st.dictionaries(_TEXT, _TEXT, max_size=2)
+                        ),
+                    )
             elif kind == "map":
                 high = target.metadata.get("max")
                 if high is not None:
@@ -326,8 +371,10 @@ def apply(operation: Any, ctx: Dict[str, str], mutation: Mutation) -> Dict[str, 
         if target.type_name == "map":
             value = {f"k{i}": valid_value(target.value, "", ctx) for i in range(count)}
         else:
-            value = [f"k{i}" if target.member.type_name == "string" else valid_value(target.member, "", ctx)
-                     for i in range(count)]
+            value = [
+                f"k{i}" if target.member.type_name == "string" else valid_value(target.member, "", ctx)
+                for i in range(count)
+            ]
     container[last] = value
     return params
 
@@ -388,7 +435,9 @@ class Session:
 
     def seed(self) -> None:
         c = self.client
-        app = c.create_app(name="shop", repository="https://github.com/acme/shop", tags={"team": "web"})["app"]
+        app = c.create_app(name="shop", repository="https://github.com/acme/shop", tags={"team": "web"})[
+            "app"
+        ]
         c.create_app(name="other")
         c.create_branch(appId=app["appId"], branchName="main", tags={"env": "prod"})
         c.create_branch(appId=app["appId"], branchName="feature/x")
@@ -443,8 +492,10 @@ def session() -> Iterator[Session]:
         # Anything that escaped the mock would fail here, on this machine, instead of reaching AWS.
         env.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
         env.setenv("HTTP_PROXY", "http://127.0.0.1:9")
-        with mock_amplify_jobs(), time_machine.travel(frozen, tick=False), mock.patch.object(
-            amplify_mock._mock, "handle", recording
+        with (
+            mock_amplify_jobs(),
+            time_machine.travel(frozen, tick=False),
+            mock.patch.object(amplify_mock._mock, "handle", recording),
         ):
             fuzz = Session(answers)
             fuzz.seed()
@@ -465,7 +516,9 @@ def check(session: Session, counts: Counter[str], send: Callable[[], Outcome]) -
 
 @pytest.mark.parametrize("transport", ["boto3", "raw"])
 @pytest.mark.parametrize("name", served_operations())
-def test_request_breaking_the_model_is_refused_and_changes_nothing(session: Session, name: str, transport: str) -> None:
+def test_request_breaking_the_model_is_refused_and_changes_nothing(
+    session: Session, name: str, transport: str
+) -> None:
     operation = operation_model(name)
     strategy = breaking_mutations(operation, transport)
     if strategy is None:
@@ -488,20 +541,35 @@ def test_request_breaking_the_model_is_refused_and_changes_nothing(session: Sess
 def _malformed_bodies(operation: Any, ctx: Dict[str, str]) -> Any:
     valid = json.dumps(valid_value(operation.input_shape, "", ctx) if operation.input_shape else {})
     not_json = st.binary(min_size=1, max_size=64).filter(lambda b: b.strip() != b"" and not _is_json(b))
-    truncated = st.integers(1, max(len(valid) - 1, 1)).map(lambda n: valid[:n].encode()).filter(
-        lambda b: b.strip() != b"" and not _is_json(b)
+    truncated = (
+        st.integers(1, max(len(valid) - 1, 1))
+        .map(lambda n: valid[:n].encode())
+        .filter(lambda b: b.strip() != b"" and not _is_json(b))
     )
     non_objects = st.one_of(
-        st.lists(st.integers(), max_size=3), st.integers(), st.text(max_size=10), st.booleans(),
-        st.none(), st.floats(allow_nan=False, allow_infinity=False),
+        st.lists(st.integers(), max_size=3),
+        st.integers(),
+        st.text(max_size=10),
+        st.booleans(),
+        st.none(),
+        st.floats(allow_nan=False, allow_infinity=False),
     ).map(lambda v: json.dumps(v).encode())
     nested = st.tuples(st.sampled_from(["[", '{"a":', '{"name":[']), st.integers(1_000, 200_000)).map(
         lambda t: (t[0] * t[1]).encode()
     )
-    odd = st.sampled_from([
-        b'{"name": "\xff\xfe"}', b"\xef\xbb\xbf{", b'{"name": NaN}', b'{"x": Infinity, "name": "a"}',
-        b'{"maxResults": -Infinity}', b"{'name': 'a'}", b'{"name": "a",}', b"\x00", b"{}}",
-    ])
+    odd = st.sampled_from(
+        [
+            b'{"name": "\xff\xfe"}',
+            b"\xef\xbb\xbf{",
+            b'{"name": NaN}',
+            b'{"x": Infinity, "name": "a"}',
+            b'{"maxResults": -Infinity}',
+            b"{'name': 'a'}",
+            b'{"name": "a",}',
+            b"\x00",
+            b"{}}",
+        ]
+    )
     return st.one_of(not_json, truncated, non_objects, nested, odd)
 
 
@@ -540,7 +608,8 @@ def test_bad_percent_encoding_in_every_path_label_is_refused(session: Session, n
     for label in _labels(operation):
         for bad in BAD_PERCENT:
             params = apply(operation, session.ctx, ("set", (label,), RawText(bad)))
-            check(session, counts, lambda: session.raw(*build_http(operation, params)))
+            request = build_http(operation, params)
+            check(session, counts, lambda request=request: session.raw(*request))
     record(f"bad percent-encoding {name}", counts)
 
 
@@ -559,7 +628,7 @@ def _routes(method: str, path: str) -> bool:
 def test_wrong_http_method_is_refused_and_changes_nothing(session: Session, name: str) -> None:
     operation = operation_model(name)
     _, url, body = build_http(operation, valid_value(operation.input_shape, "", session.ctx))
-    path = url[len(ENDPOINT):].split("?")[0]
+    path = url[len(ENDPOINT) :].split("?")[0]
     methods = st.one_of(st.sampled_from(_METHODS), st.from_regex(r"[A-Z]{3,12}", fullmatch=True)).filter(
         lambda m: not _routes(m, path) and m != "CONNECT"
     )
@@ -574,10 +643,23 @@ def test_wrong_http_method_is_refused_and_changes_nothing(session: Session, name
     record(f"wrong method {name}", counts)
 
 
-_WORDS = ("apps", "branches", "jobs", "tags", "domains", "webhooks", "deployments", "start", "stop", "artifacts")
+_WORDS = (
+    "apps",
+    "branches",
+    "jobs",
+    "tags",
+    "domains",
+    "webhooks",
+    "deployments",
+    "start",
+    "stop",
+    "artifacts",
+)
 _SEGMENT = st.one_of(
     st.sampled_from(_WORDS),
-    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).map(lambda t: quote(t, safe="")),
+    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12).map(
+        lambda t: quote(t, safe="")
+    ),
     st.sampled_from(BAD_PERCENT),
 ).filter(lambda s: s not in (".", "..", "%2E", "%2e", "%2E%2E", "%2e%2e"))
 
@@ -585,9 +667,9 @@ _SEGMENT = st.one_of(
 def test_unknown_route_is_refused_and_changes_nothing(session: Session) -> None:
     counts: Counter[str] = Counter()
     paths = st.lists(_SEGMENT, min_size=0, max_size=7).map(lambda segs: "/" + "/".join(segs))
-    cases = st.tuples(st.sampled_from(_METHODS[:7]), paths, st.sampled_from([b"", b"{}", b'{"name":"a"}'])).filter(
-        lambda c: not _routes(c[0], c[1]) and not c[1].startswith("/_amplify_mock")
-    )
+    cases = st.tuples(
+        st.sampled_from(_METHODS[:7]), paths, st.sampled_from([b"", b"{}", b'{"name":"a"}'])
+    ).filter(lambda c: not _routes(c[0], c[1]) and not c[1].startswith("/_amplify_mock"))
 
     @fuzz_settings(150)
     @given(cases)
