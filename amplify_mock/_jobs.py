@@ -11,7 +11,7 @@ import sys
 from bisect import bisect_right
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
@@ -448,7 +448,7 @@ class JobsMixin:
         if len(parts) != 4:
             raise NotFoundException("No deployment upload URL matches this path.")
         app_id, branch_name, job_id, _ = parts
-        branch = self.get_branch(app_id, _unquote(branch_name))
+        branch = self.get_branch(app_id, unquote(branch_name))
         job = self._job(branch, job_id)
         if job.timeline is not None or job.view(self._now()).status != CREATED:
             raise BadRequestException(
@@ -457,11 +457,6 @@ class JobsMixin:
             )
         job.uploaded = True
 
-
-def _unquote(text: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(text)
 
 
 def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:

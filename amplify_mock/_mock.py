@@ -9,7 +9,7 @@ import re
 import threading
 import unittest
 import uuid
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, Union, cast
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -469,5 +469,3 @@ def mock_amplify_jobs() -> MockAmplifyJobs:
     """A mock of AWS Amplify Hosting: apps, branches, and clock-driven jobs."""
     return MockAmplifyJobs()
 
-
-Decoratable = Union[Callable[..., Any], type]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -266,5 +266,3 @@ def split_url(url: str) -> Tuple[str, str, str]:
 def serialize(result: Mapping[str, Any]) -> bytes:
     return json.dumps(result, separators=(",", ":")).encode()
 
-
-Handler = Callable[..., Dict[str, Any]]
