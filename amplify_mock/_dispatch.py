@@ -13,6 +13,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from ._jobs import UPLOAD_PREFIX
 from ._protocol import parse_request, route, serialize, split_url
+from ._registration import DOMAINS
 from .exceptions import (
     AmplifyError,
     BadRequestException,
@@ -26,7 +27,7 @@ Response = Tuple[int, Dict[str, str], bytes]
 # An answer whose successful body is still the operation's result, not yet JSON.
 Result = Tuple[int, Dict[str, str], Union[bytes, Dict[str, Any]]]
 
-_HOST_REGION = re.compile(r"^amplify(?:-fips)?\.([a-z0-9-]+)\.")
+_HOST_REGION = re.compile(r"^amplify(?:-fips)?\.([a-z0-9-]+)\." + DOMAINS, re.IGNORECASE)
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([a-z0-9-]+)/")
 _JSON = {"Content-Type": "application/json"}
 
@@ -136,7 +137,7 @@ def _backend(
             region = scope.group(2)
         else:
             match = _HOST_REGION.match(host)
-            region = match.group(1) if match else "us-east-1"
+            region = match.group(1).lower() if match else "us-east-1"
     if access_key is None and scope:
         access_key = scope.group(1)
     account = _account(headers, access_key)

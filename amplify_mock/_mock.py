@@ -27,6 +27,7 @@ from ._dispatch import finish, handle
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
+from ._registration import HOST
 from .models import AmplifyBackend, amplify_backends
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,7 +44,7 @@ _AWS_HOST = re.compile(
     r"(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws|amazonwebservices\.com\.cn|"
     r"c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)\.?$"
 )
-_REQUESTS_URL = re.compile(r"https?://amplify(?:-fips)?\.[^/]+\.(?:amazonaws\.com(?:\.cn)?|api\.aws)(?:[:/].*)?$")
+_REQUESTS_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
 
 
 class _Raw:

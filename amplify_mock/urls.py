@@ -1,9 +1,10 @@
 """Amplify's endpoints, in the shape moto's url tables take."""
 
 from ._dispatch import dispatch
+from ._registration import HOST
 
 url_bases = [
-    r"https?://amplify(?:-fips)?\.(.+)\.amazonaws\.com",
+    r"(?i)https?://" + HOST,
 ]
 
 url_paths = {

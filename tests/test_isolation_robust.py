@@ -185,9 +185,13 @@ def _client(region: str, options: Dict[str, Any]) -> Any:
     )
 
 
+MOCKS = {"mock_amplify_jobs": mock_amplify_jobs, "mock_aws": mock_aws}
+
+
+@pytest.mark.parametrize("mock", sorted(MOCKS))
 @pytest.mark.parametrize(("region", "options"), ENDPOINTS, ids=[f"{r}-{o}" for r, o in ENDPOINTS])
-def test_no_amplify_call_reaches_a_real_endpoint(region: str, options: Dict[str, Any]) -> None:
-    with mock_amplify_jobs():
+def test_no_amplify_call_reaches_a_real_endpoint(region: str, options: Dict[str, Any], mock: str) -> None:
+    with MOCKS[mock]():
         api = _client(region, options)
         try:
             app = api.create_app(name="closed")["app"]
@@ -208,16 +212,49 @@ REQUEST_HOSTS = [
     "amplify-fips.us-gov-west-1.amazonaws.com",
     "amplify.cn-north-1.amazonaws.com.cn",
     "amplify.eu-west-3.amazonaws.com:443",
+    "amplify.amazonaws.com",
+    "AMPLIFY.US-WEST-2.API.AWS",
+    "amplify.cn-northwest-1.api.amazonwebservices.com.cn",
+]
+
+# moto's mock_aws lets a method it does not register (TRACE, PROPFIND) through to any host,
+# for every service; botocore never sends one, and mock_amplify_jobs answers them all.
+MOTO_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+RAW_CASES = [
+    (mock, host, method)
+    for mock in sorted(MOCKS)
+    for host in REQUEST_HOSTS
+    for method in ("GET", "POST", "DELETE", "PATCH", "TRACE", "PROPFIND")
+    if mock == "mock_amplify_jobs" or method in MOTO_METHODS
 ]
 
 
-@pytest.mark.parametrize("host", REQUEST_HOSTS)
-@pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "PATCH", "TRACE", "PROPFIND"])
-def test_no_raw_amplify_request_reaches_a_real_endpoint(host: str, method: str) -> None:
-    with mock_amplify_jobs():
+@pytest.mark.parametrize(("mock", "host", "method"), RAW_CASES)
+def test_no_raw_amplify_request_reaches_a_real_endpoint(mock: str, host: str, method: str) -> None:
+    with MOCKS[mock]():
         response = requests.request(method, f"https://{host}/apps", timeout=0.5)
     assert response.headers.get("x-amzn-ErrorType") or response.status_code == 200
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("mock", sorted(MOCKS))
+@pytest.mark.parametrize(
+    ("host", "region"),
+    [
+        ("amplify.amazonaws.com", "us-east-1"),
+        ("amplify.eu-west-1.api.aws", "eu-west-1"),
+        ("AMPLIFY.EU-WEST-3.AMAZONAWS.COM", "eu-west-3"),
+    ],
+)
+def test_a_raw_request_is_served_by_the_region_its_host_names(host: str, region: str, mock: str) -> None:
+    with MOCKS[mock]():
+        created = requests.post(f"https://{host}/apps", json={"name": "raw"}, timeout=0.5)
+        assert created.status_code == 200, created.text
+        assert f":{region}:" in created.json()["app"]["appArn"]
+        listed = boto3.client("amplify", region_name=region, config=Config(**FAST)).list_apps()["apps"]
+        assert [app["name"] for app in listed] == ["raw"]
 
 
 @pytest.fixture
