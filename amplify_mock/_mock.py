@@ -8,7 +8,6 @@ import os
 import re
 import threading
 import unittest
-import uuid
 from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
 from unittest.mock import patch
 from urllib.parse import urlsplit
@@ -19,11 +18,10 @@ import responses
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
-from botocore.utils import lowercase_dict
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from . import _clock, _jobs
-from ._dispatch import finish, handle
+from ._dispatch import finish, handle, new_request_id
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
@@ -44,6 +42,8 @@ _AWS_HOST = re.compile(
     r"(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws|amazonwebservices\.com\.cn|"
     r"c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)\.?$"
 )
+# Host (with port) of a botocore request -> whether it is an AWS endpoint the mock answers.
+_verdicts: Dict[str, bool] = {}
 _REQUESTS_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
 
 
@@ -286,8 +286,15 @@ class _Interceptor:
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
         if client._service_model.endpoint_prefix != "amplify":
             return False
-        host = urlsplit(request_dict["url"]).hostname or ""
-        return bool(_AWS_HOST.search(host))
+        url = request_dict["url"]
+        # A client sends every call to the same few endpoints: remember each one's verdict.
+        netloc = url.partition("//")[2].partition("/")[0]
+        verdict = _verdicts.get(netloc)
+        if verdict is None:
+            verdict = bool(_AWS_HOST.search(urlsplit(url).hostname or ""))
+            if len(_verdicts) < 256:
+                _verdicts[netloc] = verdict
+        return verdict
 
     def answer(
         self, client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
@@ -305,27 +312,26 @@ class _Interceptor:
             access_key=getattr(credentials, "access_key", None),
             serialized=False,
         )
+        request_id = new_request_id()
         # A success goes to botocore already parsed: serializing it only for botocore's parser
         # to read it back was most of a call's cost. Errors take the full path, so boto3 builds
         # its exceptions from the wire exactly as from AWS.
-        convert = None
-        if not isinstance(result, bytes):
-            convert = self.parsed.converter(operation_model.output_shape)
-        if convert is None:
+        convert = None if isinstance(result, bytes) else self.parsed.converter(operation_model.output_shape)
+        if convert is None or isinstance(result, bytes):
             status, headers, payload = finish(status, headers, result)
-        headers["x-amzn-RequestId"] = str(uuid.uuid4())
-        if convert is not None and not isinstance(result, bytes):
-            http = AWSResponse(request_dict["url"], status, headers, _Unserialized(result))
-            metadata = {
-                "RequestId": headers["x-amzn-RequestId"],
-                "HTTPStatusCode": status,
-                "HTTPHeaders": lowercase_dict(http.headers),
-                "RetryAttempts": 0,
-            }
-            parsed: Dict[str, Any] = {"ResponseMetadata": metadata}
-            parsed.update(convert(result))
-            return http, parsed
-        return self.parse(operation_model, request_dict["url"], status, headers, payload)
+            headers["x-amzn-RequestId"] = request_id
+            return self.parse(operation_model, request_dict["url"], status, headers, payload)
+        headers["x-amzn-RequestId"] = request_id
+        http = AWSResponse(request_dict["url"], status, headers, _Unserialized(result))
+        metadata = {
+            "RequestId": request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": {key.lower(): value for key, value in headers.items()},
+            "RetryAttempts": 0,
+        }
+        parsed: Dict[str, Any] = {"ResponseMetadata": metadata}
+        parsed.update(convert(result))
+        return http, parsed
 
     def parse(
         self, operation_model: Any, url: str, status: int, headers: Dict[str, str], payload: bytes

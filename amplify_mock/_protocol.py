@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from typing import Any, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -20,6 +20,10 @@ from botocore.session import get_session
 from .exceptions import BadRequestException, UnknownOperationException
 
 Route = Tuple[Pattern[str], OperationModel]
+# A shape's check, compiled once from the model: validator(shape)(value, path) raises
+# BadRequestException naming the member at ``path``, or returns the value (a timestamp as
+# float). Structures drop members AWS does not know and convert timestamps in place.
+Validator = Callable[[Any, str], Any]
 
 _model_lock = threading.Lock()
 _service_model: Optional[ServiceModel] = None
@@ -76,6 +80,23 @@ def _decode_label(raw: str, member: str) -> str:
         ) from None
 
 
+# What parse_request needs of an operation's input members, read from the model once:
+# (member name, location, wire name, lower-cased wire name, member shape).
+_Member = Tuple[str, Optional[str], str, str, Shape]
+_plans: Dict[str, Tuple[Tuple[_Member, ...], Validator]] = {}
+
+
+def _plan(operation: OperationModel, shape: Shape) -> Tuple[Tuple[_Member, ...], Validator]:
+    plan = _plans.get(operation.name)
+    if plan is None:
+        members = []
+        for name, member in shape.members.items():
+            wire = member.serialization.get("name", name)
+            members.append((name, member.serialization.get("location"), wire, wire.lower(), member))
+        plan = _plans[operation.name] = (tuple(members), validator(shape))
+    return plan
+
+
 def parse_request(
     operation: OperationModel,
     labels: Mapping[str, str],
@@ -87,6 +108,7 @@ def parse_request(
     shape = operation.input_shape
     if shape is None:
         return {}
+    members, check = _plan(operation, shape)
     params: Dict[str, Any] = {}
     payload: Dict[str, Any] = {}
     if body and body.strip():
@@ -105,10 +127,8 @@ def parse_request(
                 query_pairs.setdefault(key, []).append(value)
         except UnicodeDecodeError:
             raise BadRequestException("The query string is not valid percent-encoded UTF-8.") from None
-    lower_headers = {k.lower(): v for k, v in headers.items()}
-    for name, member in shape.members.items():
-        location = member.serialization.get("location")
-        wire = member.serialization.get("name", name)
+    lower_headers: Optional[Dict[str, str]] = None
+    for name, location, wire, lower_wire, member in members:
         if location == "uri":
             if wire in labels:
                 params[name] = _decode_label(labels[wire], name)
@@ -120,11 +140,13 @@ def parse_request(
                 else:
                     params[name] = _from_text(values[-1], member, name)
         elif location == "header":
-            if wire.lower() in lower_headers:
-                params[name] = _from_text(lower_headers[wire.lower()], member, name)
+            if lower_headers is None:
+                lower_headers = {k.lower(): v for k, v in headers.items()}
+            if lower_wire in lower_headers:
+                params[name] = _from_text(lower_headers[lower_wire], member, name)
         elif name in payload and payload[name] is not None:
             params[name] = payload[name]
-    validate(params, shape, "")
+    check(params, "")
     return params
 
 
@@ -168,77 +190,136 @@ def _where(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+_validators: Dict[str, Validator] = {}
+
+
 def validate(value: Any, shape: Shape, path: str) -> None:
     """Check a decoded value against a shape: types, required members, lengths, ranges, enums,
-    patterns. Timestamps are converted in place by the caller's structure walk."""
+    patterns. Timestamps inside structures are converted to epoch seconds in place."""
+    validator(shape)(value, path)
+
+
+def validator(shape: Shape) -> Validator:
+    compiled = _validators.get(shape.name)
+    if compiled is None:
+        compiled = _compile(shape)
+        _validators[shape.name] = compiled
+    return compiled
+
+
+def _compile(shape: Shape) -> Validator:
     kind = shape.type_name
-    label = path or shape.name
+    name = shape.name
     if kind == "structure":
-        if not isinstance(value, dict):
-            raise BadRequestException(f"{label} must be an object.")
-        for required in shape.required_members:
-            if value.get(required) is None:
-                raise BadRequestException(f"{_where(path, required)} is required and was not given.")
-        members = shape.members
-        for name in list(value):
-            if name not in members:
-                del value[name]  # AWS ignores members it does not know.
-                continue
-            member = members[name]
-            if member.type_name == "timestamp":
-                value[name] = _timestamp(value[name], _where(path, name))
-            else:
-                validate(value[name], member, _where(path, name))
-        return
+        return _structure_validator(shape)
     if kind == "string":
-        if not isinstance(value, str):
-            raise BadRequestException(f"{label} must be a string.")
-        _check_length(len(value), shape, label, "characters")
-        enum = shape.enum
-        if enum and value not in enum:
-            raise BadRequestException(
-                f"{label} must be one of {', '.join(enum)}; got {value!r}."
-            )
-        pattern = shape.metadata.get("pattern")
-        # Whole-value match, as AWS's validators apply the model's patterns ("\\d*" must not
-        # accept "abc", "d[a-z0-9]+" must not accept "XYZd1").
-        if pattern and not _compile_pattern(pattern).fullmatch(value):
-            raise BadRequestException(f"{label} {value!r} does not match the pattern {pattern}.")
-        return
+        return _string_validator(shape)
     if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise BadRequestException(f"{label} must be an integer.")
         low, high = shape.metadata.get("min"), shape.metadata.get("max")
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise BadRequestException(
-                f"{label} must be between {low} and {high}; got {value}."
-            )
-        return
+
+        def check_integer(value: Any, path: str) -> Any:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise BadRequestException(f"{path or name} must be an integer.")
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise BadRequestException(f"{path or name} must be between {low} and {high}; got {value}.")
+            return value
+
+        return check_integer
     if kind == "boolean":
-        if not isinstance(value, bool):
-            raise BadRequestException(f"{label} must be true or false.")
-        return
+
+        def check_boolean(value: Any, path: str) -> Any:
+            if not isinstance(value, bool):
+                raise BadRequestException(f"{path or name} must be true or false.")
+            return value
+
+        return check_boolean
     if kind == "list":
-        if not isinstance(value, list):
-            raise BadRequestException(f"{label} must be a list.")
-        _check_length(len(value), shape, label, "items")
-        member = shape.member
-        for index, item in enumerate(value):
-            validate(item, member, f"{label}[{index}]")
-        return
+        item_shape = shape.member
+
+        def check_list(value: Any, path: str) -> Any:
+            label = path or name
+            if not isinstance(value, list):
+                raise BadRequestException(f"{label} must be a list.")
+            _check_length(len(value), shape, label, "items")
+            check_item = validator(item_shape)
+            for index, item in enumerate(value):
+                check_item(item, f"{label}[{index}]")
+            return value
+
+        return check_list
     if kind == "map":
-        if not isinstance(value, dict):
-            raise BadRequestException(f"{label} must be an object.")
-        _check_length(len(value), shape, label, "entries")
         key_shape, value_shape = shape.key, shape.value
-        for key, item in value.items():
-            validate(key, key_shape, f"{label} key")
-            validate(item, value_shape, f"{label}[{key!r}]")
-        return
+
+        def check_map(value: Any, path: str) -> Any:
+            label = path or name
+            if not isinstance(value, dict):
+                raise BadRequestException(f"{label} must be an object.")
+            _check_length(len(value), shape, label, "entries")
+            check_key, check_value = validator(key_shape), validator(value_shape)
+            for key, item in value.items():
+                check_key(key, f"{label} key")
+                check_value(item, f"{label}[{key!r}]")
+            return value
+
+        return check_map
     if kind == "timestamp":
-        _timestamp(value, label)
-        return
-    raise BadRequestException(f"{label} has an unsupported type.")  # blobs: none in this model
+        return lambda value, path: _timestamp(value, path or name)
+
+    def unsupported(value: Any, path: str) -> Any:
+        raise BadRequestException(f"{path or name} has an unsupported type.")  # blobs: none here
+
+    return unsupported
+
+
+def _structure_validator(shape: Shape) -> Validator:
+    name = shape.name
+    required = tuple(shape.required_members)
+    members = shape.members
+    # Member checks are looked up when first needed: shapes may refer to themselves.
+    timestamps = frozenset(n for n, m in members.items() if m.type_name == "timestamp")
+
+    def check_structure(value: Any, path: str) -> Any:
+        if not isinstance(value, dict):
+            raise BadRequestException(f"{path or name} must be an object.")
+        for member_name in required:
+            if value.get(member_name) is None:
+                raise BadRequestException(f"{_where(path, member_name)} is required and was not given.")
+        for member_name in list(value):
+            member = members.get(member_name)
+            if member is None:
+                del value[member_name]  # AWS ignores members it does not know.
+            elif member_name in timestamps:
+                value[member_name] = _timestamp(value[member_name], _where(path, member_name))
+            else:
+                validator(member)(value[member_name], _where(path, member_name))
+        return value
+
+    return check_structure
+
+
+def _string_validator(shape: Shape) -> Validator:
+    name = shape.name
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    enum = shape.enum
+    allowed = frozenset(enum)
+    pattern = shape.metadata.get("pattern")
+    # Whole-value match, as AWS's validators apply the model's patterns ("\\d*" must not
+    # accept "abc", "d[a-z0-9]+" must not accept "XYZd1").
+    fullmatch = _compile_pattern(pattern).fullmatch if pattern else None
+
+    def check_string(value: Any, path: str) -> Any:
+        if not isinstance(value, str):
+            raise BadRequestException(f"{path or name} must be a string.")
+        size = len(value)
+        if (low is not None and size < low) or (high is not None and size > high):
+            _check_length(size, shape, path or name, "characters")
+        if allowed and value not in allowed:
+            raise BadRequestException(f"{path or name} must be one of {', '.join(enum)}; got {value!r}.")
+        if fullmatch is not None and not fullmatch(value):
+            raise BadRequestException(f"{path or name} {value!r} does not match the pattern {pattern}.")
+        return value
+
+    return check_string
 
 
 def _timestamp(value: Any, label: str) -> float:

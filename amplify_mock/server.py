@@ -14,7 +14,6 @@ import json
 import signal
 import sys
 import threading
-import uuid
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -35,7 +34,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _clock, _jobs
-from ._dispatch import handle
+from ._dispatch import handle, new_request_id
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, _reset_backends
 from .exceptions import AmplifyError
@@ -84,7 +83,7 @@ def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterabl
         finally:
             _jobs.upload_origin.reset(token)
     response_headers = dict(response_headers)
-    response_headers.setdefault("x-amzn-RequestId", str(uuid.uuid4()))
+    response_headers.setdefault("x-amzn-RequestId", new_request_id())
     return Response(payload, status=status, headers=response_headers)(environ, start_response)
 
 
