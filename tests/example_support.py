@@ -1,31 +1,29 @@
-"""Fixtures for the tests of examples/: a frozen clock, the mock, a client and an app with a branch.
+"""Fixtures for the tests of examples/: a stopped clock, the mock, a client and an app with a branch.
 
-A test module uses them with ``pytest_plugins = ("tests.example_support",)``.
+A test module uses them with ``pytest_plugins = ("tests.example_support",)``. Every test that depends
+on ``clock`` (directly or through ``amplify``, ``client``, ``main_branch``, ``sleep`` or ``now``) runs
+twice, once under freezegun and once under time-machine.
+
+time-machine does not move ``time.monotonic``, the examples' default ``clock=``, so the tests that wait
+pass ``clock=now``: timeouts and elapsed times then follow the stopped clock under both libraries.
 """
 
 from __future__ import annotations
 
-import datetime
+import time
 from typing import Any, Callable, Iterator, Tuple
 
 import boto3
 import pytest
-from freezegun import freeze_time
 
 from amplify_mock import AmplifyJobs, mock_amplify_jobs
+from tests.clocks import Clock, clock_fixture
 
-START = datetime.datetime(2024, 5, 1, 12, 0, 0, tzinfo=datetime.timezone.utc)
-
-
-@pytest.fixture
-def frozen() -> Iterator[Any]:
-    """freezegun's clock, stopped at START; ``frozen.tick(seconds)`` moves it."""
-    with freeze_time(START) as factory:
-        yield factory
+__all__ = ["amplify", "client", "clock_fixture", "main_branch", "now", "sleep"]
 
 
 @pytest.fixture
-def amplify(frozen: Any) -> Iterator[AmplifyJobs]:
+def amplify(clock: Clock) -> Iterator[AmplifyJobs]:
     with mock_amplify_jobs() as controller:
         yield controller
 
@@ -44,6 +42,16 @@ def main_branch(client: Any) -> Tuple[str, str]:
 
 
 @pytest.fixture
-def sleep(frozen: Any) -> Callable[[float], None]:
-    """A ``sleep`` that moves the frozen clock instead of waiting."""
-    return frozen.tick  # type: ignore[no-any-return]
+def sleep(clock: Clock) -> Callable[[float], None]:
+    """A ``sleep`` that moves the stopped clock instead of waiting."""
+    return clock.advance
+
+
+@pytest.fixture
+def now(clock: Clock) -> Callable[[], float]:
+    """Seconds on the stopped clock, under either library: the examples' ``clock=`` for tests."""
+
+    def read() -> float:
+        return time.time()  # looked up at each call, so it is the patched one
+
+    return read

@@ -6,8 +6,9 @@ from typing import Any, List, Tuple
 
 from amplify_mock import AmplifyJobs, Durations
 from examples.cleanup_old_jobs import delete_old_jobs, list_all_jobs
+from tests.clocks import Clock
 
-# The fixtures frozen, amplify, client and main_branch.
+# The fixtures clock, amplify, client and main_branch; each test runs under both clocks.
 pytest_plugins = ("tests.example_support",)
 
 Branch = Tuple[str, str]
@@ -33,15 +34,15 @@ def count_list_jobs_calls(client: Any) -> List[Any]:
 
 
 def test_jobs_that_ended_more_than_n_days_ago_are_deleted_across_every_page(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, frozen: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, clock: Clock
 ) -> None:
     amplify.durations = Durations.zero()  # each job ends the instant it starts
     day_0 = start_jobs(client, main_branch, 100)
-    frozen.tick(10 * DAY)
+    clock.advance(10 * DAY)
     day_10 = start_jobs(client, main_branch, 100)
-    frozen.tick(10 * DAY)
+    clock.advance(10 * DAY)
     day_20 = start_jobs(client, main_branch, 100)
-    frozen.tick(5 * DAY)
+    clock.advance(5 * DAY)
     calls = count_list_jobs_calls(client)
 
     report = delete_old_jobs(client, *main_branch, older_than_days=12)
@@ -54,7 +55,7 @@ def test_jobs_that_ended_more_than_n_days_ago_are_deleted_across_every_page(
 
 
 def test_pending_running_and_cancelling_jobs_are_kept_however_old(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, frozen: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, clock: Clock
 ) -> None:
     app_id, name = main_branch
     amplify.durations = Durations.zero()
@@ -62,7 +63,7 @@ def test_pending_running_and_cancelling_jobs_are_kept_however_old(
     amplify.durations = Durations()
     amplify.never_finish_next(app_id, name)
     running, *pending = start_jobs(client, main_branch, 3)
-    frozen.tick(40 * DAY)
+    clock.advance(40 * DAY)
     client.stop_job(appId=app_id, branchName=name, jobId=running)  # CANCELLING for 5s
 
     report = delete_old_jobs(client, *main_branch, older_than_days=30)
@@ -74,11 +75,11 @@ def test_pending_running_and_cancelling_jobs_are_kept_however_old(
 
 
 def test_a_dry_run_reports_without_deleting(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, frozen: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, clock: Clock
 ) -> None:
     amplify.durations = Durations.zero()
     old = start_jobs(client, main_branch, 120)
-    frozen.tick(60 * DAY)
+    clock.advance(60 * DAY)
 
     report = delete_old_jobs(client, *main_branch, older_than_days=30, dry_run=True)
 

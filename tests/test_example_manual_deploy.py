@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from typing import Any, Iterator, Tuple
+from typing import Any, Callable, Iterator, Tuple
 
 import boto3
 import pytest
@@ -14,11 +14,13 @@ from moto import mock_aws
 from amplify_mock import AmplifyJobs
 from examples.manual_deploy import deploy_from_s3, deploy_zip, start_and_wait, upload_zip, zip_files
 from examples.release_and_wait import wait_for_job
+from tests.clocks import Clock
 
-# The fixtures frozen, sleep, amplify, client and main_branch.
+# The fixtures clock, sleep, now, amplify, client and main_branch; tests using them run under both clocks.
 pytest_plugins = ("tests.example_support",)
 
 Branch = Tuple[str, str]
+Now = Callable[[], float]
 SITE = zip_files({"index.html": b"<h1>shop</h1>", "assets/app.js": b"console.log('hi')"})
 EIGHT_HOURS = 8 * 3600
 
@@ -30,8 +32,8 @@ def s3(amplify: AmplifyJobs) -> Iterator[Any]:
         yield boto3.client("s3", region_name="us-east-1")
 
 
-def test_a_zip_deploys_and_succeeds(client: Any, main_branch: Branch, sleep: Any) -> None:
-    outcome = deploy_zip(client, *main_branch, SITE, interval=5, sleep=sleep)
+def test_a_zip_deploys_and_succeeds(client: Any, main_branch: Branch, sleep: Any, now: Now) -> None:
+    outcome = deploy_zip(client, *main_branch, SITE, interval=5, sleep=sleep, clock=now)
 
     assert outcome.succeeded
     assert [(s.name, s.status) for s in outcome.steps] == [("DEPLOY", "SUCCEED"), ("VERIFY", "SUCCEED")]
@@ -45,12 +47,14 @@ def test_zip_files_builds_a_readable_archive() -> None:
 
 
 def test_a_deployment_from_an_existing_s3_bucket_succeeds(
-    s3: Any, client: Any, main_branch: Branch, sleep: Any
+    s3: Any, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     s3.create_bucket(Bucket="acme-builds")
     s3.put_object(Bucket="acme-builds", Key="shop/42/index.html", Body=b"<h1>shop</h1>")
 
-    outcome = deploy_from_s3(client, *main_branch, "acme-builds", "shop/42/", interval=5, sleep=sleep)
+    outcome = deploy_from_s3(
+        client, *main_branch, "acme-builds", "shop/42/", interval=5, sleep=sleep, clock=now
+    )
 
     assert outcome.succeeded
     summary = client.get_job(appId=main_branch[0], branchName="main", jobId=outcome.job_id)["job"]["summary"]
@@ -58,9 +62,11 @@ def test_a_deployment_from_an_existing_s3_bucket_succeeds(
 
 
 def test_a_deployment_from_a_missing_s3_bucket_fails_at_deploy_naming_the_bucket(
-    s3: Any, client: Any, main_branch: Branch, sleep: Any
+    s3: Any, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
-    outcome = deploy_from_s3(client, *main_branch, "no-such-bucket", "shop/42/", interval=5, sleep=sleep)
+    outcome = deploy_from_s3(
+        client, *main_branch, "no-such-bucket", "shop/42/", interval=5, sleep=sleep, clock=now
+    )
 
     assert outcome.status == "FAILED"
     assert outcome.failed_step == "DEPLOY"
@@ -68,13 +74,13 @@ def test_a_deployment_from_a_missing_s3_bucket_fails_at_deploy_naming_the_bucket
 
 
 def test_a_deployment_started_more_than_8_hours_after_upload_is_refused_and_failed(
-    client: Any, main_branch: Branch, frozen: Any, sleep: Any
+    client: Any, main_branch: Branch, clock: Clock, sleep: Any, now: Now
 ) -> None:
     job_id = upload_zip(client, *main_branch, SITE)
-    frozen.tick(EIGHT_HOURS + 1)
+    clock.advance(EIGHT_HOURS + 1)
 
     with pytest.raises(ClientError) as excinfo:
-        start_and_wait(client, *main_branch, job_id, interval=5, sleep=sleep)
+        start_and_wait(client, *main_branch, job_id, interval=5, sleep=sleep, clock=now)
 
     assert excinfo.value.response["Error"]["Code"] == "BadRequestException"
     assert "8 hours" in excinfo.value.response["Error"]["Message"]
@@ -83,38 +89,38 @@ def test_a_deployment_started_more_than_8_hours_after_upload_is_refused_and_fail
 
 
 def test_a_deployment_started_just_inside_8_hours_succeeds(
-    client: Any, main_branch: Branch, frozen: Any, sleep: Any
+    client: Any, main_branch: Branch, clock: Clock, sleep: Any, now: Now
 ) -> None:
     job_id = upload_zip(client, *main_branch, SITE)
-    frozen.tick(EIGHT_HOURS)
+    clock.advance(EIGHT_HOURS)
 
-    assert start_and_wait(client, *main_branch, job_id, interval=5, sleep=sleep).succeeded
+    assert start_and_wait(client, *main_branch, job_id, interval=5, sleep=sleep, clock=now).succeeded
 
 
 def test_a_deployment_is_refused_while_the_last_job_has_not_finished(
-    client: Any, main_branch: Branch, sleep: Any
+    client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     app_id, branch = main_branch
     release = client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")["jobSummary"]["jobId"]
 
     with pytest.raises(ClientError) as excinfo:
-        deploy_zip(client, app_id, branch, SITE, interval=5, sleep=sleep)
+        deploy_zip(client, app_id, branch, SITE, interval=5, sleep=sleep, clock=now)
 
     assert excinfo.value.response["Error"]["Code"] == "BadRequestException"
     assert "not finished" in excinfo.value.response["Error"]["Message"]
     # Once the release has finished, the same deployment goes through.
-    assert wait_for_job(client, app_id, branch, release, interval=5, sleep=sleep).succeeded
-    assert deploy_zip(client, app_id, branch, SITE, interval=5, sleep=sleep).succeeded
+    assert wait_for_job(client, app_id, branch, release, interval=5, sleep=sleep, clock=now).succeeded
+    assert deploy_zip(client, app_id, branch, SITE, interval=5, sleep=sleep, clock=now).succeeded
 
 
 def test_an_s3_deployment_is_refused_while_an_uploaded_one_waits_to_be_started(
-    s3: Any, client: Any, main_branch: Branch, sleep: Any
+    s3: Any, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     s3.create_bucket(Bucket="acme-builds")
     upload_zip(client, *main_branch, SITE)
 
     with pytest.raises(ClientError) as excinfo:
-        deploy_from_s3(client, *main_branch, "acme-builds", interval=5, sleep=sleep)
+        deploy_from_s3(client, *main_branch, "acme-builds", interval=5, sleep=sleep, clock=now)
 
     assert excinfo.value.response["Error"]["Code"] == "BadRequestException"
     assert "not finished" in excinfo.value.response["Error"]["Message"]

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any, List, Tuple
+from typing import Any, Callable, List, Tuple
+
+import pytest
 
 from amplify_mock import AmplifyJobs
 from examples.release_and_wait import release_and_wait
+from tests.clocks import Clock
 
-# The fixtures frozen, sleep, amplify, client and main_branch.
+# The fixtures clock, sleep, now, amplify, client and main_branch; each test runs under both clocks.
 pytest_plugins = ("tests.example_support",)
 
 Branch = Tuple[str, str]
+Now = Callable[[], float]
 
 
 def statuses(outcome: Any) -> List[str]:
@@ -19,11 +22,11 @@ def statuses(outcome: Any) -> List[str]:
 
 
 def test_a_release_succeeds_after_passing_through_every_status(
-    client: Any, main_branch: Branch, sleep: Any
+    client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
-    started = time.monotonic()
+    started = now()
 
-    outcome = release_and_wait(client, *main_branch, interval=5, sleep=sleep)
+    outcome = release_and_wait(client, *main_branch, interval=5, sleep=sleep, clock=now)
 
     assert outcome.succeeded and not outcome.timed_out
     assert statuses(outcome) == ["PENDING", "PROVISIONING", "RUNNING", "SUCCEED"]
@@ -33,15 +36,15 @@ def test_a_release_succeeds_after_passing_through_every_status(
     assert outcome.failed_step is None and outcome.reason is None
     # 2s pending + 15s provisioning + 120s build + 30s deploy + 10s verify, seen at the next 5s poll.
     assert (outcome.end_time - outcome.start_time).total_seconds() == 177
-    assert time.monotonic() - started == 180  # on the frozen clock: nothing slept for real
+    assert now() - started == 180  # on the stopped clock: nothing slept for real
 
 
 def test_a_build_failure_names_the_step_and_its_reason(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     amplify.fail_next(*main_branch, step="BUILD", reason="npm ERR! missing script: build")
 
-    outcome = release_and_wait(client, *main_branch, interval=5, sleep=sleep)
+    outcome = release_and_wait(client, *main_branch, interval=5, sleep=sleep, clock=now)
 
     assert outcome.status == "FAILED" and not outcome.succeeded
     assert outcome.failed_step == "BUILD"
@@ -50,11 +53,11 @@ def test_a_build_failure_names_the_step_and_its_reason(
 
 
 def test_a_job_that_never_finishes_times_out_and_is_left_running(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     amplify.never_finish_next(*main_branch)
 
-    outcome = release_and_wait(client, *main_branch, interval=30, timeout=600, sleep=sleep)
+    outcome = release_and_wait(client, *main_branch, interval=30, timeout=600, sleep=sleep, clock=now)
 
     assert outcome.timed_out and outcome.status == "RUNNING"
     assert outcome.timeline[-1].status == "RUNNING"
@@ -63,30 +66,46 @@ def test_a_job_that_never_finishes_times_out_and_is_left_running(
 
 
 def test_the_timeout_is_exact_even_when_it_is_not_a_multiple_of_the_interval(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     amplify.never_finish_next(*main_branch)
-    started = time.monotonic()
+    started = now()
 
-    release_and_wait(client, *main_branch, interval=60, timeout=100, sleep=sleep)
+    release_and_wait(client, *main_branch, interval=60, timeout=100, sleep=sleep, clock=now)
 
-    assert time.monotonic() - started == 100
+    assert now() - started == 100
+
+
+def test_without_clock_the_timeout_is_measured_on_time_monotonic(
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    amplify.never_finish_next(*main_branch)
+    started = now()
+
+    # freezegun moves time.monotonic and time-machine does not: patch it the same way for both.
+    with monkeypatch.context() as patched:
+        patched.setattr("time.monotonic", now)
+        outcome = release_and_wait(client, *main_branch, interval=60, timeout=100, sleep=sleep)
+
+    assert outcome.timed_out
+    assert now() - started == 100
 
 
 def test_a_job_stopped_by_someone_else_mid_poll_ends_cancelled(
-    client: Any, main_branch: Branch, frozen: Any
+    client: Any, main_branch: Branch, clock: Clock, now: Now
 ) -> None:
     app_id, branch = main_branch
     polls: List[float] = []
 
     def sleep_while_another_actor_stops_it_a_minute_in(seconds: float) -> None:
-        frozen.tick(seconds)
+        clock.advance(seconds)
         polls.append(seconds)
         if len(polls) == 30:  # 60s in, during BUILD
             client.stop_job(appId=app_id, branchName=branch, jobId="1")
 
     outcome = release_and_wait(
-        client, app_id, branch, interval=2, sleep=sleep_while_another_actor_stops_it_a_minute_in
+        client, app_id, branch, interval=2, sleep=sleep_while_another_actor_stops_it_a_minute_in, clock=now
     )
 
     assert outcome.status == "CANCELLED" and not outcome.timed_out
@@ -96,12 +115,12 @@ def test_a_job_stopped_by_someone_else_mid_poll_ends_cancelled(
 
 
 def test_a_release_queued_behind_another_job_waits_for_it(
-    client: Any, main_branch: Branch, sleep: Any
+    client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     app_id, branch = main_branch
     first = client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")["jobSummary"]["jobId"]
 
-    outcome = release_and_wait(client, app_id, branch, interval=5, sleep=sleep)
+    outcome = release_and_wait(client, app_id, branch, interval=5, sleep=sleep, clock=now)
 
     assert outcome.succeeded
     earlier = client.get_job(appId=app_id, branchName=branch, jobId=first)["job"]["summary"]
@@ -113,13 +132,13 @@ def test_a_release_queued_behind_another_job_waits_for_it(
 
 
 def test_a_release_stuck_behind_a_job_that_never_finishes_times_out_pending(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
     app_id, branch = main_branch
     amplify.never_finish_next(app_id, branch)
     client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")
 
-    outcome = release_and_wait(client, app_id, branch, interval=10, timeout=900, sleep=sleep)
+    outcome = release_and_wait(client, app_id, branch, interval=10, timeout=900, sleep=sleep, clock=now)
 
     assert outcome.timed_out
     assert statuses(outcome) == ["PENDING"]
