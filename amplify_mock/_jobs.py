@@ -115,8 +115,9 @@ class Job:
             return self.created_at + DEPLOYMENT_WINDOW
         return None
 
-    def view(self, now: float, *, counted: bool = True) -> JobView:
-        """The job at ``now``; ``counted=False`` peeks without advancing a "manual" progression."""
+    def view(self, now: float, *, counted: bool = True, steps: bool = True) -> JobView:
+        """The job at ``now``; ``counted=False`` peeks without advancing a "manual" progression,
+        ``steps=False`` leaves out the steps (for a summary, or a status check)."""
         timeline = self.timeline
         if timeline is None:
             expiry = self.created_at + DEPLOYMENT_WINDOW
@@ -125,10 +126,12 @@ class Job:
             return JobView(CREATED, self.created_at, None, ())
         transition = state_manager.get_transition(MODEL_NAME)
         if transition.get("progression") == "manual":
-            return self._manual_view(timeline, int(transition.get("times", 1)), counted)
-        return view(timeline, now)
+            return self._manual_view(timeline, int(transition.get("times", 1)), counted, steps)
+        return view(timeline, now, steps=steps)
 
-    def _manual_view(self, timeline: Timeline, times: int, counted: bool = True) -> JobView:
+    def _manual_view(
+        self, timeline: Timeline, times: int, counted: bool = True, steps: bool = True
+    ) -> JobView:
         # One status further every `times` reads, along the path the clock would take were the
         # job admitted right away; the clock and the queue are not consulted.
         if counted:
@@ -137,7 +140,7 @@ class Job:
         path = status_times(shadow)
         index = min(max(self.reads - 1, 0) // max(times, 1), len(path) - 1)
         status, since = path[index]
-        job_view = view(shadow, since)
+        job_view = view(shadow, since, steps=steps)
         return JobView(status, job_view.start, job_view.end if status in TERMINAL else None, job_view.steps)
 
     def stop_manually(self, times: int) -> None:
@@ -332,7 +335,7 @@ class JobsMixin:
         now = self._now()
         page = [branch.jobs.jobs[ids[i]] for i in range(end - 1, start - 1, -1)]
         token = encode_token("jobs", ids[start - 1]) if start > 0 else None
-        return [(job, job.view(now)) for job in page], token
+        return [(job, job.view(now, steps=False)) for job in page], token
 
     def stop_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
         job = self._job(self.get_branch(app_id, branch_name), job_id)
@@ -386,7 +389,7 @@ class JobsMixin:
         branch = self.get_branch(app_id, branch_name)
         now = self._now()
         last = branch.jobs.last()
-        if last is not None and last.view(now).status not in TERMINAL:
+        if last is not None and last.view(now, steps=False).status not in TERMINAL:
             raise BadRequestException(
                 f"The last job(deployment) {last.job_id} was not finished, wait for it to finish "
                 "or stop it, then create the deployment again."
@@ -429,7 +432,7 @@ class JobsMixin:
             return job, job.view(now)
         assert source_url is not None
         last = branch.jobs.last()
-        if last is not None and last.timeline is None and last.view(now).status == CREATED:
+        if last is not None and last.timeline is None and last.view(now, steps=False).status == CREATED:
             raise BadRequestException(
                 f"The last job(deployment) {last.job_id} was not finished; start it with its jobId "
                 "or wait for it to expire before deploying from a sourceUrl."
@@ -450,7 +453,7 @@ class JobsMixin:
         app_id, branch_name, job_id, _ = parts
         branch = self.get_branch(app_id, unquote(branch_name))
         job = self._job(branch, job_id)
-        if job.timeline is not None or job.view(self._now()).status != CREATED:
+        if job.timeline is not None or job.view(self._now(), steps=False).status != CREATED:
             raise BadRequestException(
                 f"The upload URL of job {job_id} is no longer valid: the deployment was started "
                 "or has expired."

@@ -110,7 +110,7 @@ def start_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     app_id = params.pop("appId")
     name = params.pop("branchName")
     job = backend.start_job(app_id, name, params)
-    return {"jobSummary": job.summary(job.view(backend.scheduler.now))}
+    return {"jobSummary": job.summary(job.view(backend.scheduler.now, steps=False))}
 
 
 @operation("GetJob")

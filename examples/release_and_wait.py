@@ -107,7 +107,8 @@ def wait_for_job(
     """
     if interval <= 0 or timeout < 0:
         raise ValueError("interval must be > 0 and timeout >= 0")
-    # Looked up at call time, so a patched clock (freezegun, time-machine) is the one used.
+    # Looked up at call time, so freezegun's patched time.monotonic is the one used;
+    # time-machine leaves time.monotonic alone, so under it pass clock=time.time.
     now = clock or time.monotonic
     started = now()
     timeline: List[StatusChange] = []

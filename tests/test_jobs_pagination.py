@@ -164,9 +164,9 @@ def test_paging_ten_thousand_jobs_reads_each_job_once(amplify_jobs, monkeypatch)
     reads = []
     original = Job.view
 
-    def counting_view(job, now):
+    def counting_view(job, now, **options):
         reads.append(job.job_id)
-        return original(job, now)
+        return original(job, now, **options)
 
     monkeypatch.setattr(Job, "view", counting_view)
     ids = all_pages(client, app_id, maxResults=50)

@@ -533,6 +533,8 @@ def _check_instant(sched: Scheduler, jobs: List[Timeline], t: float, seen: Dict[
     assert len(branches) == len(set(branches))
     for tl in jobs:
         v = view(tl, t)
+        # A view without steps (what ListJobs reads) says everything else exactly alike.
+        assert view(tl, t, steps=False) == JobView(v.status, v.start, v.end, ())
         before = seen.get(tl.seq)
         if before is not None:
             assert _RANK[v.status] >= _RANK[before.status]
