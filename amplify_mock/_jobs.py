@@ -78,6 +78,7 @@ class Job:
         "uploaded",
         "reads",
         "manual_stop",
+        "ended",
     )
 
     def __init__(
@@ -104,6 +105,8 @@ class Job:
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
+        # The job's view once it has ended, steps and all: it can no longer change.
+        self.ended: Optional[JobView] = None
 
     @property
     def arn(self) -> str:
@@ -117,7 +120,7 @@ class Job:
 
     def view(self, now: float, *, counted: bool = True, steps: bool = True) -> JobView:
         """The job at ``now``; ``counted=False`` peeks without advancing a "manual" progression,
-        ``steps=False`` leaves out the steps (for a summary, or a status check)."""
+        ``steps=False`` may leave out the steps (for a summary, or a status check)."""
         timeline = self.timeline
         if timeline is None:
             expiry = self.created_at + DEPLOYMENT_WINDOW
@@ -127,7 +130,13 @@ class Job:
         transition = state_manager.get_transition(MODEL_NAME)
         if transition.get("progression") == "manual":
             return self._manual_view(timeline, int(transition.get("times", 1)), counted, steps)
-        return view(timeline, now, steps=steps)
+        ended = self.ended
+        if ended is not None and ended.end is not None and now >= ended.end:
+            return ended
+        job_view = view(timeline, now, steps=steps)
+        if job_view.status in TERMINAL:
+            self.ended = job_view = job_view if steps else view(timeline, now)
+        return job_view
 
     def _manual_view(
         self, timeline: Timeline, times: int, counted: bool = True, steps: bool = True
@@ -184,22 +193,10 @@ class Job:
         return result
 
     def steps(self, job_view: JobView) -> List[Dict[str, Any]]:
-        return [self._step(step) for step in job_view.steps]
-
-    def _step(self, step: StepView) -> Dict[str, Any]:
+        if not job_view.steps:
+            return []
         base = self.branch.app.artifacts_base() + f"/{quote(self.branch.name, safe='')}/{self.job_id:010d}"
-        result: Dict[str, Any] = {
-            "stepName": step.name,
-            "startTime": step.start,
-            "status": step.status,
-            "endTime": step.end,
-            "logUrl": f"{base}/{step.name}/log.txt",
-        }
-        if step.name == "BUILD":
-            result["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
-        if step.reason is not None:
-            result["statusReason"] = step.reason
-        return result
+        return [_step(step, base) for step in job_view.steps]
 
     def upload_url(self, file_name: str = "deployment.zip") -> str:
         app = self.branch.app
@@ -481,6 +478,21 @@ def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optio
         f"The S3 bucket {bucket} of sourceUrl {source_url} ({source_type}) does not exist "
         "or is not accessible.",
     )
+
+
+def _step(step: StepView, base: str) -> Dict[str, Any]:
+    result: Dict[str, Any] = {
+        "stepName": step.name,
+        "startTime": step.start,
+        "status": step.status,
+        "endTime": step.end,
+        "logUrl": f"{base}/{step.name}/log.txt",
+    }
+    if step.name == "BUILD":
+        result["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
+    if step.reason is not None:
+        result["statusReason"] = step.reason
+    return result
 
 
 def job_output(job: Job, job_view: JobView) -> Dict[str, Any]:
