@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import botocore.client
 import requests
 import responses
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 from moto.core.models import DEFAULT_ACCOUNT_ID
@@ -67,6 +67,29 @@ class _Unserialized:
 
     def stream(self, **_: Any) -> Any:
         yield serialize(self._result)
+
+
+class _Reply(AWSResponse):  # type: ignore[misc]
+    """An AWSResponse whose case-insensitive headers are built only if someone reads them
+    (an after-call hook, say): boto3 itself never does on the in-process path."""
+
+    def __init__(self, url: str, status_code: int, headers: Dict[str, str], raw: Any) -> None:
+        self.url = url
+        self.status_code = status_code
+        self._plain_headers = headers
+        self._headers: Optional[HeadersDict] = None
+        self.raw = raw
+        self._content = None
+
+    @property
+    def headers(self) -> HeadersDict:
+        if self._headers is None:
+            self._headers = HeadersDict(self._plain_headers)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: Any) -> None:
+        self._headers = HeadersDict(value)
 
 
 class AmplifyJobs:
@@ -322,7 +345,7 @@ class _Interceptor:
             headers["x-amzn-RequestId"] = request_id
             return self.parse(operation_model, request_dict["url"], status, headers, payload)
         headers["x-amzn-RequestId"] = request_id
-        http = AWSResponse(request_dict["url"], status, headers, _Unserialized(result))
+        http = _Reply(request_dict["url"], status, headers, _Unserialized(result))
         metadata = {
             "RequestId": request_id,
             "HTTPStatusCode": status,

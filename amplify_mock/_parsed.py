@@ -33,7 +33,7 @@ class ParsedBuilder:
     """
 
     def __init__(self, timestamp_parser: Callable[[Any], Any]) -> None:
-        self._timestamp: Convert = Timestamps(timestamp_parser)
+        self._timestamp = Timestamps(timestamp_parser)
         self._cache: weakref.WeakKeyDictionary[Any, Optional[Convert]] = weakref.WeakKeyDictionary()
 
     def converter(self, shape: Any) -> Optional[Convert]:
@@ -48,7 +48,7 @@ class ParsedBuilder:
                 member.serialization.get("location") for member in shape.members.values()
             ):
                 raise _Unsupported
-            convert = self._compile(shape, {})
+            convert = _refreshing(self._timestamp, self._compile(shape, {}))
         except _Unsupported:
             convert = None
         self._cache[shape] = convert
@@ -110,17 +110,32 @@ class Timestamps:
         self._context: Tuple[Any, ...] = ()
         self._size = size
 
-    def __call__(self, value: Any) -> Any:
-        if type(value) is not float:
-            return self._parse(value)
+    def refresh(self) -> None:
+        """Forget every remembered answer if what they depend on changed, or if there are too
+        many; called once per reply, before its timestamps are converted."""
         context = (datetime.datetime, time.timezone, time.altzone, time.daylight, time.tzname)
         if context != self._context or len(self._seen) >= self._size:
             self._seen = {}
             self._context = context
+
+    def __call__(self, value: Any) -> Any:
+        if type(value) is not float:
+            return self._parse(value)
         parsed = self._seen.get(value)
         if parsed is None:
             parsed = self._seen[value] = self._parse(value)
         return parsed
+
+
+def _refreshing(timestamps: Timestamps, convert: Optional[Convert]) -> Convert:
+    if convert is None:  # an output shape is a structure; this is only for the type checker
+        raise _Unsupported
+
+    def convert_reply(value: Any) -> Any:
+        timestamps.refresh()
+        return convert(value)
+
+    return convert_reply
 
 
 def _structure(members: Tuple[Tuple[str, str, Optional[Convert]], ...]) -> Convert:

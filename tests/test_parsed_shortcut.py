@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Set
 from unittest import mock
@@ -181,17 +182,43 @@ def test_remembered_timestamps_follow_the_time_zone_and_freezegun(monkeypatch: p
 
     from amplify_mock._parsed import Timestamps
 
+    # The converter of each reply calls refresh() once before its timestamps, as here.
     parse = Timestamps(parse_timestamp)
     value = 1714564800.25
+    parse.refresh()
     assert parse(value) is parse(value)
     monkeypatch.setenv("TZ", "Asia/Tokyo")
     time.tzset()
     try:
+        parse.refresh()
         assert repr(parse(value)) == repr(parse_timestamp(value))
         assert parse(value).utcoffset() == parse_timestamp(value).utcoffset()
     finally:
         monkeypatch.undo()
         time.tzset()
     with freeze_time(START):
+        parse.refresh()
         assert type(parse(value)) is type(parse_timestamp(value))
+    parse.refresh()
     assert type(parse(value)) is datetime.datetime
+
+
+def test_an_after_call_hook_sees_the_reply_as_it_would_come_off_the_wire() -> None:
+    seen: Dict[str, Any] = {}
+
+    def after_call(http_response: Any, parsed: Dict[str, Any], **_: Any) -> None:
+        seen["status"] = http_response.status_code
+        seen["request_id"] = http_response.headers["X-Amzn-RequestId"]
+        seen["content_type"] = http_response.headers["content-type"]
+        seen["body"] = http_response.content
+        seen["parsed_id"] = parsed["ResponseMetadata"]["RequestId"]
+
+    with mock_amplify_jobs():
+        client = boto3.client("amplify", region_name="us-east-1")
+        client.meta.events.register("after-call.amplify.CreateApp", after_call)
+        reply = client.create_app(name="hooked")
+    assert seen["status"] == 200
+    assert seen["request_id"] == seen["parsed_id"] == reply["ResponseMetadata"]["RequestId"]
+    assert seen["content_type"] == "application/json"
+    assert json.loads(seen["body"])["app"]["appId"] == reply["app"]["appId"]
+    assert reply["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] == seen["request_id"]
