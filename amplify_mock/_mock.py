@@ -334,6 +334,7 @@ class _Interceptor:
             region=client.meta.region_name,
             access_key=getattr(credentials, "access_key", None),
             serialized=False,
+            operation=operation_model.name,
         )
         request_id = new_request_id()
         # A success goes to botocore already parsed: serializing it only for botocore's parser

@@ -28,6 +28,7 @@ Validator = Callable[[Any, str], Any]
 _model_lock = threading.Lock()
 _service_model: Optional[ServiceModel] = None
 _routes: Dict[str, List[Route]] = {}
+_routes_by_name: Dict[str, Route] = {}
 
 
 def service_model() -> ServiceModel:
@@ -52,14 +53,24 @@ def _build_routes(model: ServiceModel) -> None:
             re.escape(uri).replace(r"\{", "{").replace(r"\}", "}"),
         ) + "/?$"
         _routes.setdefault(method, []).append((re.compile(regex), operation))
+        _routes_by_name[name] = _routes[method][-1]
     for routes in _routes.values():
         # Literal segments win over labels: /jobs/{jobId}/stop before /jobs/{jobId}.
         routes.sort(key=lambda r: -r[1].http["requestUri"].count("/"))
 
 
-def route(method: str, path: str) -> Tuple[OperationModel, Dict[str, str]]:
-    """Find the operation for a raw (still percent-encoded) path."""
+def route(method: str, path: str, hint: Optional[str] = None) -> Tuple[OperationModel, Dict[str, str]]:
+    """Find the operation for a raw (still percent-encoded) path.
+
+    ``hint`` names the operation botocore serialized (in process): its route is tried first.
+    """
     service_model()
+    if hint is not None:
+        hinted = _routes_by_name.get(hint)
+        if hinted is not None and hinted[1].http["method"] == method:
+            match = hinted[0].match(path)
+            if match:
+                return hinted[1], match.groupdict()
     for pattern, operation in _routes.get(method.upper(), ()):
         match = pattern.match(path)
         if match:
@@ -72,6 +83,8 @@ def route(method: str, path: str) -> Tuple[OperationModel, Dict[str, str]]:
 
 
 def _decode_label(raw: str, member: str) -> str:
+    if "%" not in raw:
+        return raw
     try:
         return unquote(raw, errors="strict")
     except UnicodeDecodeError:
