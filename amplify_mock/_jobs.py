@@ -105,7 +105,7 @@ class Job:
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
-        # The job's view once it has ended, steps and all: it can no longer change.
+        # The job's view once it has ended (with its steps once GetJob has asked for them).
         self.ended: Optional[JobView] = None
 
     @property
@@ -131,11 +131,12 @@ class Job:
         if transition.get("progression") == "manual":
             return self._manual_view(timeline, int(transition.get("times", 1)), counted, steps)
         ended = self.ended
-        if ended is not None and ended.end is not None and now >= ended.end:
+        # An ended job's view can no longer change; one kept without its steps serves summaries.
+        if ended is not None and (ended.steps or not steps) and ended.end is not None and now >= ended.end:
             return ended
         job_view = view(timeline, now, steps=steps)
-        if job_view.status in TERMINAL:
-            self.ended = job_view = job_view if steps else view(timeline, now)
+        if job_view.status in TERMINAL and (steps or ended is None):
+            self.ended = job_view
         return job_view
 
     def _manual_view(

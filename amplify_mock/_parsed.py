@@ -16,7 +16,7 @@ import time
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from botocore.utils import ensure_boolean
+from botocore.utils import ensure_boolean, get_tzinfo_options, parse_timestamp
 
 Convert = Callable[[Any], Any]
 
@@ -102,13 +102,16 @@ class Timestamps:
     the local time zone (``time.tzset``). When either changes, or the cache is full, it starts over.
     """
 
-    __slots__ = ("_parse", "_seen", "_context", "_size")
+    __slots__ = ("_parse", "_seen", "_context", "_size", "_zone")
 
     def __init__(self, parse: Convert, size: int = 4096) -> None:
         self._parse = parse
         self._seen: Dict[float, Any] = {}
         self._context: Tuple[Any, ...] = ()
         self._size = size
+        # botocore's parser makes a new tzlocal() for every timestamp, most of its cost; one per
+        # context gives the same datetimes (tzlocal reads the zone when made).
+        self._zone: Optional[datetime.tzinfo] = None
 
     def refresh(self) -> None:
         """Forget every remembered answer if what they depend on changed, or if there are too
@@ -117,14 +120,24 @@ class Timestamps:
         if context != self._context or len(self._seen) >= self._size:
             self._seen = {}
             self._context = context
+            self._zone = get_tzinfo_options()[0]() if self._parse is parse_timestamp else None
 
     def __call__(self, value: Any) -> Any:
         if type(value) is not float:
             return self._parse(value)
         parsed = self._seen.get(value)
         if parsed is None:
-            parsed = self._seen[value] = self._parse(value)
+            parsed = self._seen[value] = self._make(value)
         return parsed
+
+    def _make(self, value: float) -> Any:
+        if self._zone is not None:
+            try:
+                # What botocore's parse_timestamp does first, with the datetime class of the moment.
+                return datetime.datetime.fromtimestamp(value, self._zone)
+            except (OSError, OverflowError):
+                pass  # botocore's own fallbacks
+        return self._parse(value)
 
 
 def _refreshing(timestamps: Timestamps, convert: Optional[Convert]) -> Convert:

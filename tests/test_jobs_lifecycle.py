@@ -305,3 +305,17 @@ def test_branch_counts_its_jobs_and_names_the_latest(client, clock, app_id):
     clock.advance(3600)
     client.delete_job(appId=app_id, branchName=BRANCH, jobId="1")
     assert counters() == ("2", "1")
+
+
+def test_an_ended_job_read_first_by_list_jobs_still_shows_every_step_to_get_job(client, clock, app_id):
+    start(client, app_id)
+    clock.advance(BUILD_JOB_SECONDS + 60)
+    listed = client.list_jobs(appId=app_id, branchName=BRANCH)["jobSummaries"][0]
+    assert listed["status"] == "SUCCEED"
+    got = job(client, app_id, "1")
+    assert got["summary"] == listed
+    assert [(s["stepName"], s["status"]) for s in got["steps"]] == [
+        ("BUILD", "SUCCEED"), ("DEPLOY", "SUCCEED"), ("VERIFY", "SUCCEED")]
+    clock.advance(3600)  # read again much later: the same, steps and times alike
+    assert job(client, app_id, "1") == got
+    assert client.list_jobs(appId=app_id, branchName=BRANCH)["jobSummaries"][0] == listed

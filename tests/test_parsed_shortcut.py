@@ -193,6 +193,21 @@ def test_remembered_timestamps_follow_the_time_zone_and_freezegun(monkeypatch: p
         parse.refresh()
         assert repr(parse(value)) == repr(parse_timestamp(value))
         assert parse(value).utcoffset() == parse_timestamp(value).utcoffset()
+        # Either side of a daylight-saving change elsewhere, and before 1970, alike.
+        for other in (1711846800.0, 1711850400.5, -86400.0 * 365, 0.0):
+            made, botocores = parse(other), parse_timestamp(other)
+            assert (repr(made), made.utcoffset(), type(made.tzinfo)) == (
+                repr(botocores), botocores.utcoffset(), type(botocores.tzinfo))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    try:
+        parse.refresh()
+        for other in (1711846800.0, 1711850400.5, 1729990800.0, 1729994400.0):
+            made, botocores = parse(other), parse_timestamp(other)
+            assert (repr(made), made.utcoffset()) == (repr(botocores), botocores.utcoffset())
     finally:
         monkeypatch.undo()
         time.tzset()
