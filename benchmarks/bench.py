@@ -3,7 +3,9 @@
     python benchmarks/bench.py            # full run (100,000 jobs), about a minute
     python benchmarks/bench.py --quick    # fewer calls, 20,000 jobs: a smoke run
 
-Every figure is the median of many single calls timed with ``perf_counter``. Three clients
+Every figure is the median of many single calls timed with ``perf_counter``; per-call figures
+are taken in interleaved rounds (mock, Stubber, moto peer, then again), ratios being the median
+of the rounds' ratios, so a slow spell of a shared machine falls on all three alike. Three clients
 make the same kind of boto3 call: an Amplify client under ``mock_amplify_jobs`` (the mock),
 an Amplify client under botocore's ``Stubber`` with canned replies (the floor: botocore builds
 the request, the Stubber answers at before-call, so nothing is serialized back or parsed), and
