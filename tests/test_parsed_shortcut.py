@@ -216,6 +216,10 @@ def test_remembered_timestamps_follow_the_time_zone_and_freezegun(monkeypatch: p
         assert type(parse(value)) is type(parse_timestamp(value))
     parse.refresh()
     assert type(parse(value)) is datetime.datetime
+    with time_machine.travel(START, tick=False):  # keeps the real datetime class
+        parse.refresh()
+        assert parse(value) is parse(value)
+        assert repr(parse(value)) == repr(parse_timestamp(value))
 
 
 def test_an_after_call_hook_sees_the_reply_as_it_would_come_off_the_wire() -> None:
