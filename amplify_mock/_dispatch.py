@@ -204,6 +204,11 @@ def _backend(
         ) from None
 
 
+def default_account() -> str:
+    """The account of a call that names none: ``MOTO_ACCOUNT_ID``, as moto has it, else moto's."""
+    return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+
+
 def _account(headers: Mapping[str, str], access_key: Optional[str]) -> str:
     if "MOTO_ACCOUNT_ID" in os.environ:
         return os.environ["MOTO_ACCOUNT_ID"]

@@ -18,10 +18,9 @@ import responses
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
-from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from . import _clock, _jobs
-from ._dispatch import finish, handle, new_request_id
+from ._dispatch import default_account, finish, handle, new_request_id
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
@@ -95,9 +94,10 @@ class _Reply(AWSResponse):  # type: ignore[misc]
 class AmplifyJobs:
     """Controller of an active mock: reach the backends and steer what jobs do."""
 
-    def backend(self, region: str = "us-east-1", account_id: str = DEFAULT_ACCOUNT_ID) -> AmplifyBackend:
-        """The in-memory backend of one account and region."""
-        return amplify_backends[account_id][region]
+    def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
+        """The in-memory backend of one account and region; the account defaults to
+        ``MOTO_ACCOUNT_ID`` if set, else 123456789012, as for the calls themselves."""
+        return amplify_backends[account_id or default_account()][region]
 
     def reset(self) -> None:
         """Forget every app, branch and job in every account and region, and the settings."""
@@ -135,7 +135,7 @@ class AmplifyJobs:
         durations: Optional[Durations] = None,
         *,
         region: str = "us-east-1",
-        account_id: str = DEFAULT_ACCOUNT_ID,
+        account_id: Optional[str] = None,
     ) -> Durations:
         """Read, or with ``durations`` set, the phase durations of one branch's next jobs.
 
@@ -156,7 +156,7 @@ class AmplifyJobs:
         branch_name: str,
         *outcomes: Outcome,
         region: str = "us-east-1",
-        account_id: str = DEFAULT_ACCOUNT_ID,
+        account_id: Optional[str] = None,
     ) -> None:
         """Say what the branch's next jobs do, in order; jobs after these succeed."""
         backend = self.backend(region, account_id)
@@ -176,7 +176,7 @@ class AmplifyJobs:
         *,
         count: int = 1,
         region: str = "us-east-1",
-        account_id: str = DEFAULT_ACCOUNT_ID,
+        account_id: Optional[str] = None,
     ) -> None:
         """The branch's next ``count`` jobs fail at ``step`` with ``reason`` as statusReason."""
         self.script(
@@ -191,7 +191,7 @@ class AmplifyJobs:
         *,
         count: int = 1,
         region: str = "us-east-1",
-        account_id: str = DEFAULT_ACCOUNT_ID,
+        account_id: Optional[str] = None,
     ) -> None:
         """The branch's next ``count`` jobs stay RUNNING until stopped."""
         self.script(
@@ -206,7 +206,7 @@ class AmplifyJobs:
         *,
         count: int = 1,
         region: str = "us-east-1",
-        account_id: str = DEFAULT_ACCOUNT_ID,
+        account_id: Optional[str] = None,
     ) -> None:
         """The branch's next ``count`` jobs succeed (the default; useful between scripted ones)."""
         self.script(

@@ -29,12 +29,11 @@ from typing import (
 )
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _clock, _jobs
-from ._dispatch import handle, new_request_id
+from ._dispatch import default_account, handle, new_request_id
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, _reset_backends
 from .exceptions import AmplifyError
@@ -162,7 +161,7 @@ def _text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> s
 
 def _where(data: Mapping[str, Any]) -> Tuple[str, str]:
     """(region, account id) a control request names, defaulting as the API does."""
-    return _text(data, "region", "us-east-1"), _text(data, "accountId", DEFAULT_ACCOUNT_ID)
+    return _text(data, "region", "us-east-1"), _text(data, "accountId", default_account())
 
 
 def _backend(where: Tuple[str, str]) -> AmplifyBackend:

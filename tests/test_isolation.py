@@ -95,3 +95,16 @@ def test_region_without_amplify_is_bad_request(amplify_jobs):
     with pytest.raises(client.exceptions.BadRequestException) as excinfo:
         client.list_apps()
     assert "xx-nowhere-1" in error(excinfo)[2]
+
+
+def test_the_controller_and_the_calls_agree_on_the_account_from_moto_account_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
+    with mock_amplify_jobs() as amplify_jobs:
+        client = boto3.client("amplify", region_name="eu-west-1")
+        app_id = client.create_app(name="in-their-account")["app"]["appId"]
+        backend = amplify_jobs.backend("eu-west-1")
+        assert backend.account_id == "111122223333"
+        assert app_id in backend.apps
+        assert app_id not in amplify_jobs.backend("eu-west-1", "123456789012").apps

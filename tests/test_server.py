@@ -378,3 +378,15 @@ def test_a_plain_http_client_needs_no_signature(server: Served) -> None:
     assert created.status_code == 200
     listed = requests.get(f"{server.url}/apps", timeout=10).json()
     assert [a["name"] for a in listed["apps"]] == ["curl-made"]
+
+
+def test_control_endpoints_default_to_the_account_the_calls_use(
+    server: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
+    client = server.client()
+    app_id = server.app_with_branch(client)
+    where = {"appId": app_id, "branchName": "main"}
+    response = server.control("POST", "durations", json={**where, "build": 7})
+    assert response.status_code == 200, response.text
+    assert server.control("GET", "durations", params=where).json()["build"] == 7
