@@ -6,6 +6,7 @@ import functools
 import inspect
 import os
 import re
+import sys
 import threading
 import unittest
 from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
@@ -215,12 +216,21 @@ class AmplifyJobs:
         )
 
 
-def _reset_backends() -> None:
+def _reset_backends(*, keep_state: bool = False) -> None:
+    """Back to a fresh mock: settings, clock offset and, unless ``keep_state``, every backend."""
     _jobs.settings.__init__()  # type: ignore[misc]
     _clock.set_offset(0.0)
+    if keep_state:
+        return
     for account in list(amplify_backends.values()):
         account.reset()
     amplify_backends.clear()
+
+
+def _moto_serving() -> bool:
+    """Whether moto's mock_aws() is active: then the apps and jobs are its to keep and reset."""
+    stubber = getattr(sys.modules.get("moto.core.models"), "botocore_stubber", None)
+    return bool(getattr(stubber, "enabled", False))
 
 
 class _Interceptor:
@@ -258,7 +268,9 @@ class _Interceptor:
                 self._uninstall()
 
     def _install(self) -> None:
-        _reset_backends()
+        # Inside mock_aws(), what was made before this mock started stays, and what is made
+        # under it stays after it stops, until mock_aws() itself resets every service.
+        _reset_backends(keep_state=_moto_serving())
         self.saved_env = {key: os.environ.get(key) for key in _FAKE_CREDENTIALS}
         os.environ.update(_FAKE_CREDENTIALS)
         self.session_patch = patch("boto3.DEFAULT_SESSION", None)
@@ -303,7 +315,7 @@ class _Interceptor:
             else:
                 os.environ[key] = value
         self.saved_env = {}
-        _reset_backends()
+        _reset_backends(keep_state=_moto_serving())
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:

@@ -125,3 +125,21 @@ def test_mock_aws_alone_files_apps_under_the_account_of_sts_keys():
         app = client.create_app(name="shop")["app"]
         assert app["appArn"].startswith("arn:aws:amplify:eu-west-1:444444444444:apps/")
         assert list(amplify_mock.amplify_backends["444444444444"]["eu-west-1"].apps) == [app["appId"]]
+
+
+def test_inside_mock_aws_the_apps_and_jobs_are_mock_aws_s_to_keep_and_reset():
+    with mock_aws():
+        client = boto3.client("amplify", region_name="us-east-1")
+        app_id = client.create_app(name="made-under-mock-aws", repository="https://github.com/a/b")["app"]["appId"]
+        with mock_amplify_jobs() as amplify_jobs:
+            # What mock_aws() served before this mock started is still there...
+            assert [a["appId"] for a in client.list_apps()["apps"]] == [app_id]
+            client.create_branch(appId=app_id, branchName="main")
+            client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+            assert app_id in amplify_jobs.backend().apps
+        # ...and what was made under it outlives it, served by mock_aws() alone.
+        assert client.list_jobs(appId=app_id, branchName="main")["jobSummaries"][0]["jobId"] == "1"
+    with mock_aws():  # mock_aws() resets every service, Amplify included
+        assert boto3.client("amplify", region_name="us-east-1").list_apps()["apps"] == []
+    with mock_amplify_jobs():
+        assert boto3.client("amplify", region_name="us-east-1").list_apps()["apps"] == []
