@@ -7,6 +7,7 @@ Import the fixtures explicitly (conftest is shared with others)::
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 import boto3
@@ -16,7 +17,7 @@ import requests
 from amplify_mock import _mock
 from amplify_mock.server import AmplifyMockServer
 
-__all__ = ["REPO", "Served", "server_fixture"]
+__all__ = ["REPO", "Served", "server_fixture", "serving"]
 
 REPO = "https://github.com/acme/shop"
 _session: Optional[boto3.session.Session] = None
@@ -53,8 +54,9 @@ class Served:
         return app_id
 
 
-@pytest.fixture(name="server")
-def server_fixture() -> Iterator[Served]:
+@contextmanager
+def serving() -> Iterator[Served]:
+    """A server on a free loopback port, stopped (and its state dropped) however the block ends."""
     # The server answers through endpoint_url; an in-process mock would not see 127.0.0.1 anyway,
     # but both share amplify_backends, so none may be active meanwhile.
     assert _mock._interceptor.depth == 0, "stop mock_amplify_jobs before starting the server"
@@ -66,3 +68,9 @@ def server_fixture() -> Iterator[Served]:
         served.http.close()
         server.stop()
         _mock._reset_backends()  # leave no apps or clock offset to the tests that follow
+
+
+@pytest.fixture(name="server")
+def server_fixture() -> Iterator[Served]:
+    with serving() as served:
+        yield served

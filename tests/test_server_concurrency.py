@@ -23,10 +23,8 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from amplify_mock import _mock
-from amplify_mock.server import AmplifyMockServer
 from tests.robust_support import record
-from tests.server_support import REPO, Served
+from tests.server_support import REPO, Served, serving
 
 THREADS = 16
 ROUNDS = 150  # per thread: 2,400 operations (ListJobs pages and clock moves on top)
@@ -69,15 +67,8 @@ Key = Tuple[str, int]  # (branch, jobId)
 @pytest.fixture(scope="module", name="served")
 def served_fixture() -> Iterator[Served]:
     """One server for the module, stopped (and its state dropped) however the tests end."""
-    assert _mock._interceptor.depth == 0, "stop mock_amplify_jobs before starting the server"
-    server = AmplifyMockServer("127.0.0.1", 0).start()
-    served = Served(server)
-    try:
+    with serving() as served:
         yield served
-    finally:
-        served.http.close()
-        server.stop()
-        _mock._reset_backends()
 
 
 @pytest.fixture(autouse=True)
