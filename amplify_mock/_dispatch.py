@@ -24,7 +24,7 @@ from .exceptions import (
     NotImplementedByMockException,
 )
 from .models import AmplifyBackend, amplify_backends
-from .responses import OPERATIONS
+from .responses import OPERATIONS, Operation
 
 Response = Tuple[int, Dict[str, str], bytes]
 # An answer whose successful body is still the operation's result, not yet JSON.
@@ -113,8 +113,7 @@ def _answer(
         key = (method, url, body, hint)
         seen = _seen_requests.get(key)
         if seen is not None:
-            host, operation, params = seen[0], seen[1], dict(seen[2])
-            func = OPERATIONS[operation.name]
+            host, func, params = seen[0], seen[1], dict(seen[2])
         else:
             host, path, query = split_url(url)
             if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
@@ -133,7 +132,7 @@ def _answer(
             if _scalar_input(operation):
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
-                _seen_requests[key] = (host, operation, dict(params))
+                _seen_requests[key] = (host, func, dict(params))
         backend = _backend(host, headers, region, access_key)
         with backend.lock:
             result = func(backend, params)
@@ -149,7 +148,7 @@ def _answer(
 # the same request again and again. Only inputs of scalar members are kept, so a shallow copy
 # hands each call parameters of its own.
 _SEEN_REQUESTS_MAX = 1024
-_seen_requests: Dict[Tuple[str, str, bytes, Optional[str]], Tuple[str, OperationModel, Dict[str, Any]]] = {}
+_seen_requests: Dict[Tuple[str, str, bytes, Optional[str]], Tuple[str, Operation, Dict[str, Any]]] = {}
 _SCALARS = frozenset({"string", "integer", "long", "boolean", "timestamp"})
 _scalar_inputs: Dict[str, bool] = {}
 
@@ -206,7 +205,7 @@ def _backend(
 
 def default_account() -> str:
     """The account of a call that names none: ``MOTO_ACCOUNT_ID``, as moto has it, else moto's."""
-    return os.environ.get("MOTO_ACCOUNT_ID") or DEFAULT_ACCOUNT_ID
+    return os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
 
 
 def _account(headers: Mapping[str, str], access_key: Optional[str]) -> str:

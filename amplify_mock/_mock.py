@@ -352,8 +352,8 @@ class _Interceptor:
         # A success goes to botocore already parsed: serializing it only for botocore's parser
         # to read it back was most of a call's cost. Errors take the full path, so boto3 builds
         # its exceptions from the wire exactly as from AWS.
-        convert = None if isinstance(result, bytes) else self.parsed.converter(operation_model.output_shape)
-        if convert is None or isinstance(result, bytes):
+        output = operation_model.output_shape
+        if isinstance(result, bytes) or (convert := self.parsed.converter(output)) is None:
             status, headers, payload = finish(status, headers, result)
             headers["x-amzn-RequestId"] = request_id
             return self.parse(operation_model, request_dict["url"], status, headers, payload)

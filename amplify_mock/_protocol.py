@@ -67,7 +67,7 @@ def route(method: str, path: str, hint: Optional[str] = None) -> Tuple[Operation
     service_model()
     if hint is not None:
         hinted = _routes_by_name.get(hint)
-        if hinted is not None and hinted[1].http["method"] == method:
+        if hinted is not None and hinted[1].http["method"] == method.upper():
             match = hinted[0].match(path)
             if match:
                 return hinted[1], match.groupdict()
@@ -206,13 +206,9 @@ def _where(path: str, name: str) -> str:
 _validators: Dict[str, Validator] = {}
 
 
-def validate(value: Any, shape: Shape, path: str) -> None:
-    """Check a decoded value against a shape: types, required members, lengths, ranges, enums,
-    patterns. Timestamps inside structures are converted to epoch seconds in place."""
-    validator(shape)(value, path)
-
-
 def validator(shape: Shape) -> Validator:
+    """The check of a decoded value against ``shape``: types, required members, lengths, ranges,
+    enums, patterns; timestamps inside structures are converted to epoch seconds in place."""
     compiled = _validators.get(shape.name)
     if compiled is None:
         compiled = _compile(shape)
