@@ -8,13 +8,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 import pytest
+from botocore.exceptions import ClientError
 
 from amplify_mock import AmplifyJobs
 from tests.clocks import Clock, clock_fixture
-from tests.helpers import amplify
+from tests.helpers import amplify, error
 
 __all__ = [
     "BRANCH",
@@ -25,6 +26,7 @@ __all__ = [
     "job",
     "list_ids",
     "observable",
+    "refused",
     "status",
     "steps",
 ]
@@ -69,3 +71,13 @@ def observable(client: Any, app: str, branch: str = BRANCH) -> Dict[str, Any]:
     jobs = {s["jobId"]: job(client, app, s["jobId"], branch) for s in summaries}
     return {"branch": branch_view, "summaries": summaries, "jobs": jobs}
 
+
+def refused(client: Any, app: str, call: Callable[[], Any], code: str = "BadRequestException") -> str:
+    """Run a call that must fail; return its message after checking nothing observable changed."""
+    before = observable(client, app)
+    with pytest.raises(ClientError) as excinfo:
+        call()
+    got_code, _, message = error(excinfo)
+    assert got_code == code
+    assert observable(client, app) == before
+    return message

@@ -5,10 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 import requests
-from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.helpers import error
 from tests.jobs_support import (  # noqa: F401
     BRANCH,
     app_id_fixture,
@@ -17,6 +15,7 @@ from tests.jobs_support import (  # noqa: F401
     job,
     list_ids,
     observable,
+    refused,
     status,
     steps,
 )
@@ -30,16 +29,6 @@ def create(client, app, **kwargs):
 
 def start_deployment(client, app, **kwargs):
     return client.start_deployment(appId=app, branchName=BRANCH, **kwargs)["jobSummary"]
-
-
-def refused(client, app, call, code="BadRequestException"):
-    before = observable(client, app)
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    got_code, _, message = error(excinfo)
-    assert got_code == code
-    assert observable(client, app) == before
-    return message
 
 
 def uploaded(client, app, **kwargs):

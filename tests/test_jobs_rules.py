@@ -6,9 +6,7 @@ Every refusal is an AWS-shaped error with a message that says what to do, and ch
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 
-from tests.helpers import error
 from tests.jobs_support import (  # noqa: F401
     BRANCH,
     app_id_fixture,
@@ -17,23 +15,13 @@ from tests.jobs_support import (  # noqa: F401
     job,
     list_ids,
     observable,
+    refused,
     status,
 )
 
 
 def start(client, app, job_type="RELEASE", **kwargs):
     return client.start_job(appId=app, branchName=BRANCH, jobType=job_type, **kwargs)["jobSummary"]
-
-
-def refused(client, app, call, code="BadRequestException"):
-    """Run a call that must fail; return its message after checking nothing observable changed."""
-    before = observable(client, app)
-    with pytest.raises(ClientError) as excinfo:
-        call()
-    got_code, _, message = error(excinfo)
-    assert got_code == code
-    assert observable(client, app) == before
-    return message
 
 
 # Unknown app, branch, job
