@@ -25,15 +25,14 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
-    Union,
 )
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _clock, _jobs
 from ._dispatch import default_account, handle, new_request_id
+from ._http import WSGIServer
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, _reset_backends
 from .exceptions import AmplifyError
@@ -306,11 +305,6 @@ def _endpoint_list() -> str:
 # The server
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: Union[int, str] = "-", size: Union[int, str] = "-") -> None:
-        pass
-
-
 class AmplifyMockServer:
     """The mock's HTTP server: ``start()`` serves from a background thread, ``stop()`` ends it.
 
@@ -322,24 +316,17 @@ class AmplifyMockServer:
         self.host = host
         self.requested_port = port
         self.verbose = verbose
-        self._server: Optional[BaseWSGIServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._http = WSGIServer(wsgi_app, host, port, verbose=verbose)
 
     def bind(self) -> None:
         """Listen on the address (clients may connect from here on) without serving yet."""
-        if self._server is not None:
-            return
-        _fresh_state()
-        handler = WSGIRequestHandler if self.verbose else _QuietHandler
-        self._server = make_server(
-            self.host, self.requested_port, wsgi_app, threaded=True, request_handler=handler
-        )
+        if not self._http.bound:
+            _fresh_state()
+            self._http.bind()
 
     @property
     def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the server is not bound; call start() or bind() first")
-        return int(self._server.port)
+        return self._http.port
 
     @property
     def url(self) -> str:
@@ -351,34 +338,21 @@ class AmplifyMockServer:
     def serve_forever(self) -> None:
         """Serve in the calling thread until :meth:`shutdown` (or Ctrl+C)."""
         self.bind()
-        assert self._server is not None
-        self._server.serve_forever(poll_interval=0.05)  # how soon shutdown() is noticed
+        self._http.serve_forever()
 
     def start(self) -> AmplifyMockServer:
         """Serve from a daemon thread; returns once clients can connect."""
-        if self._thread is None:
-            self.bind()
-            self._thread = threading.Thread(
-                target=self.serve_forever, name="amplify-mock-server", daemon=True
-            )
-            self._thread.start()
+        self.bind()
+        self._http.start()
         return self
 
     def shutdown(self) -> None:
         """Ask a serving loop to end; it closes the socket. Safe from any thread but the loop's."""
-        if self._server is not None:
-            self._server.shutdown()
+        self._http.shutdown()
 
     def stop(self) -> None:
         """Stop serving and close the socket; safe to call twice or before start."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None:
-            return
-        if thread is not None:
-            server.shutdown()
-            thread.join(timeout=10)
-        server.server_close()
+        self._http.stop()
 
     def __enter__(self) -> AmplifyMockServer:
         return self.start()
