@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
@@ -14,7 +13,6 @@ from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 from botocore.model import OperationModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from ._jobs import UPLOAD_PREFIX
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -116,11 +114,6 @@ def _answer(
             host, func, params = seen[0], seen[1], dict(seen[2])
         else:
             host, path, query = split_url(url)
-            if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
-                backend = _backend(host, headers, region, access_key)
-                with backend.lock:
-                    backend.receive_upload(path)
-                return 200, {"ETag": '"%s"' % hashlib.md5(body).hexdigest()}, b""
             operation, labels = route(method, path, hint)
             if operation.name not in OPERATIONS:
                 raise NotImplementedByMockException(

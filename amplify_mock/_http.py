@@ -3,13 +3,31 @@ listener that serves content URLs: one WSGI application, served from a thread or
 
 from __future__ import annotations
 
+import socket
 import threading
 from typing import TYPE_CHECKING, Optional, Union
+from urllib.parse import quote, urlsplit
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
+
+
+def raw_target(environ: WSGIEnvironment) -> str:
+    """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        # WSGI hands text over as latin-1 of the bytes received.
+        raw = raw.encode("latin-1").decode("utf-8", "replace")
+        if not raw.startswith("/"):
+            parts = urlsplit(raw)  # absolute-form request target
+            raw = parts.path + ("?" + parts.query if parts.query else "")
+        return raw or "/"
+    # Another WSGI server without the raw target: PATH_INFO is decoded, so re-encode it.
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    query = environ.get("QUERY_STRING", "")
+    return quote(path or "/", safe="/:@!$&'()*+,;=-._~") + ("?" + query if query else "")
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -81,6 +99,22 @@ class WSGIServer:
         if server is None:
             return
         if thread is not None:
-            server.shutdown()
+            # shutdown() waits for the serving loop to look up from select(); a connection of
+            # our own wakes it at once instead of after its poll interval.
+            stopper = threading.Thread(target=server.shutdown, name=f"{self.name}-stop", daemon=True)
+            stopper.start()
+            _wake(server)
+            stopper.join(timeout=10)
             thread.join(timeout=10)
         server.server_close()
+
+
+def _wake(server: BaseWSGIServer) -> None:
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    if host in ("0.0.0.0", "::", ""):
+        host = "::1" if server.address_family == socket.AF_INET6 else "127.0.0.1"
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            pass
+    except OSError:
+        pass  # the loop still notices within its poll interval

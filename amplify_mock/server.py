@@ -26,13 +26,13 @@ from typing import (
     Sequence,
     Tuple,
 )
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import _clock, _jobs
+from . import _clock, _content
 from ._dispatch import default_account, handle, new_request_id
-from ._http import WSGIServer
+from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, _reset_backends
 from .exceptions import AmplifyError
@@ -53,52 +53,28 @@ class _BadInput(Exception):
 
 
 def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """The mock as a WSGI application (API, deployment uploads and control endpoints)."""
+    """The mock as a WSGI application (API, content URLs and control endpoints)."""
+    target = raw_target(environ)
+    path = urlsplit(target).path
+    if path.startswith(_content.PREFIXES):
+        # Uploads stream; logs and artifacts are S3's, not the API's, replies.
+        return _content.app(environ, start_response)
     request = Request(environ)
     body = request.get_data(cache=False)  # read it all, so a kept-alive connection stays in step
-    target = _raw_target(environ)
-    path = urlsplit(target).path
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
     headers = dict(request.headers.items())
-    if path == "/moto-api/reset" or (
-        path.startswith(CONTROL_PREFIX) and not path.startswith(_jobs.UPLOAD_PREFIX)
-    ):
+    if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
         status, response_headers, payload = _control(request.method, path, request.args, body)
     else:
-        region: Optional[str] = None
-        if path.startswith(_jobs.UPLOAD_PREFIX):
-            # A bare PUT carries no signature: the upload URL's query names its backend.
-            query = dict(parse_qsl(urlsplit(target).query))
-            region = query.get("region")
-            if "accountId" in query and not any(k.lower() == "x-moto-account-id" for k in headers):
-                headers["x-moto-account-id"] = query["accountId"]
-        token = _jobs.upload_origin.set(origin)
+        token = _content.origin_var.set(origin)
         try:
-            status, response_headers, payload = handle(
-                request.method, origin + target, headers, body, region=region
-            )
+            status, response_headers, payload = handle(request.method, origin + target, headers, body)
         finally:
-            _jobs.upload_origin.reset(token)
+            _content.origin_var.reset(token)
     response_headers = dict(response_headers)
     response_headers.setdefault("x-amzn-RequestId", new_request_id())
     return Response(payload, status=status, headers=response_headers)(environ, start_response)
-
-
-def _raw_target(environ: WSGIEnvironment) -> str:
-    """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        # WSGI hands text over as latin-1 of the bytes received.
-        raw = raw.encode("latin-1").decode("utf-8", "replace")
-        if not raw.startswith("/"):
-            parts = urlsplit(raw)  # absolute-form request target
-            raw = parts.path + ("?" + parts.query if parts.query else "")
-        return raw or "/"
-    # Another WSGI server without the raw target: PATH_INFO is decoded, so re-encode it.
-    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-    query = environ.get("QUERY_STRING", "")
-    return quote(path or "/", safe="/:@!$&'()*+,;=-._~") + ("?" + query if query else "")
 
 
 # Control endpoints
