@@ -20,8 +20,9 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _clock, _content, _jobs
+from . import _clock, _content, _jobs, domains
 from ._dispatch import default_account, finish, handle, new_request_id
+from ._domain_controls import DomainControls
 from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
@@ -96,8 +97,9 @@ class _Reply(AWSResponse):  # type: ignore[misc]
         self._headers = HeadersDict(value)
 
 
-class AmplifyJobs:
-    """Controller of an active mock: reach the backends and steer what jobs do."""
+class AmplifyJobs(DomainControls):
+    """Controller of an active mock: reach the backends and steer what jobs and domain
+    associations do."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
@@ -251,6 +253,7 @@ class AmplifyJobs:
 def _reset_backends(*, keep_state: bool = False) -> None:
     """Back to a fresh mock: settings, clock offset and, unless ``keep_state``, every backend."""
     _jobs.settings.__init__()  # type: ignore[misc]
+    domains.settings.__init__()  # type: ignore[misc]
     _clock.set_offset(0.0)
     if keep_state:
         return
