@@ -473,3 +473,20 @@ def test_domains_are_kept_per_region_and_account(client, app_id, monkeypatch):
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
     with pytest.raises(client.exceptions.NotFoundException):
         amplify().get_domain_association(appId=app_id, domainName="example.com")
+
+
+def test_served_and_reset_by_motos_mock_aws():
+    from moto import mock_aws
+
+    with mock_aws():
+        moto_client = amplify()
+        app_id = moto_client.create_app(name="shop")["app"]["appId"]
+        moto_client.create_branch(appId=app_id, branchName="main")
+        create(moto_client, app_id)
+        moto_client.create_backend_environment(appId=app_id, environmentName="prod")
+        assert get(moto_client, app_id)["domainStatus"] == "CREATING"
+    with mock_aws():
+        moto_client = amplify()
+        assert moto_client.list_apps()["apps"] == []
+        with pytest.raises(moto_client.exceptions.NotFoundException):
+            moto_client.list_domain_associations(appId=app_id)

@@ -135,3 +135,36 @@ def test_domain_script_for_a_missing_app_is_not_found(server: Served) -> None:
     )
     assert response.status_code == 404
     assert "d0000000000000" in response.json()["message"]
+
+
+def test_aws_cli_creates_gets_and_lists_domains_and_environments(server: Served) -> None:
+    # The AWS CLI (the awscli package) in a subprocess, against the server in a thread.
+    from tests.test_server_cli import aws
+
+    client = server.client()
+    app_id = server.app_with_branch(client)
+    created = aws(
+        server.url,
+        "create-domain-association",
+        "--app-id",
+        app_id,
+        "--domain-name",
+        "example.com",
+        "--sub-domain-settings",
+        "prefix=www,branchName=main",
+        "prefix=,branchName=main",
+    )
+    assert created["domainAssociation"]["domainStatus"] == "CREATING"
+    assert [s["dnsRecord"] for s in created["domainAssociation"]["subDomains"]] == [
+        "www CNAME <pending>",
+        " CNAME <pending>",
+    ]
+    server.advance(3600)
+    got = aws(server.url, "get-domain-association", "--app-id", app_id, "--domain-name", "example.com")
+    assert got["domainAssociation"]["domainStatus"] == "AVAILABLE"
+    listed = aws(server.url, "list-domain-associations", "--app-id", app_id)
+    assert [a["domainName"] for a in listed["domainAssociations"]] == ["example.com"]
+    env = aws(server.url, "create-backend-environment", "--app-id", app_id, "--environment-name", "prod")
+    assert env["backendEnvironment"]["environmentName"] == "prod"
+    envs = aws(server.url, "list-backend-environments", "--app-id", app_id, "--environment-name", "prod")
+    assert [e["environmentName"] for e in envs["backendEnvironments"]] == ["prod"]
