@@ -4,6 +4,8 @@ and in server mode, and none reaches the network: they point at a loopback liste
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import http.client
 import io
 import os
@@ -417,3 +419,26 @@ def test_server_content_urls_lead_back_to_the_server(server: Any, monkeypatch: p
     assert job["steps"][0]["logUrl"].startswith(server.url + "/_amplify_mock/artifacts/")
     assert "Deployment complete" in server.http.get(job["steps"][0]["logUrl"], timeout=10).text
     assert not _content.listener_running()
+
+
+def test_the_server_shows_what_was_uploaded(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    client = server.client()
+    app_id = manual_app(client)
+    created = create(client, app_id, fileMap={"index.html": "0" * 32, "css/app.css": "0" * 32})
+    assert urllib_put(created["fileUploadUrls"]["index.html"], b"<h1>shop</h1>") == 200
+    where = {"appId": app_id, "branchName": BRANCH, "jobId": created["jobId"]}
+    shown = server.control("GET", "deployment", params=where).json()
+    assert shown == {
+        "zip": None,
+        "files": {
+            "index.html": {
+                "size": 13,
+                "md5": hashlib.md5(b"<h1>shop</h1>").hexdigest(),
+                "base64": base64.b64encode(b"<h1>shop</h1>").decode(),
+            }
+        },
+    }
+    missing = server.control("GET", "deployment", params={**where, "jobId": "9"})
+    assert missing.status_code == 404 and missing.headers["x-amzn-ErrorType"] == "NotFoundException"
+    assert server.control("GET", "deployment", params={"appId": app_id}).status_code == 400
