@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _clock, _content, _jobs
+from . import _clock, _content, _jobs, _sessions
 from ._dispatch import default_account, finish, handle, new_request_id
 from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
@@ -307,7 +307,11 @@ class _Interceptor:
         os.environ.update(_FAKE_CREDENTIALS)
         for key in _NO_PROXY:
             os.environ[key] = _with_loopback(self.saved_env[key])
-        self.session_patch = patch("boto3.DEFAULT_SESSION", None)
+        # As moto does, no default session at first; the one made for the test comes from
+        # _sessions, which keeps what a new session would parse again (see there).
+        self.session_patch = patch.multiple(
+            "boto3", DEFAULT_SESSION=None, setup_default_session=_sessions.setup_default_session
+        )
         self.session_patch.start()
 
         original = botocore.client.BaseClient._make_request
@@ -383,6 +387,7 @@ class _Interceptor:
             access_key=getattr(credentials, "access_key", None),
             serialized=False,
             operation=operation_model.name,
+            service=operation_model.service_model,
         )
         request_id = new_request_id()
         # A success goes to botocore already parsed: serializing it only for botocore's parser
