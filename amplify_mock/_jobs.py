@@ -16,7 +16,7 @@ from moto.moto_api import state_manager
 from moto.moto_api._internal import mock_random
 
 from . import _clock
-from ._buildlog import zip_members
+from ._buildlog import zip_file_count, zip_members
 from ._lifecycle import (
     CANCELLING,
     CREATED,
@@ -92,7 +92,8 @@ class Job:
         "file_names",
         "zip_upload",
         "file_uploads",
-        "deployed",
+        "deployed_zip",
+        "deployed_files",
         "reads",
         "manual_stop",
         "ended",
@@ -124,7 +125,8 @@ class Job:
         self.file_names: Tuple[str, ...] = ()
         self.zip_upload: Optional[IO[bytes]] = None
         self.file_uploads: Dict[str, IO[bytes]] = {}
-        self.deployed: Optional[Deployment] = None
+        self.deployed_zip: Optional[IO[bytes]] = None
+        self.deployed_files: Optional[Dict[str, IO[bytes]]] = None
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
@@ -228,18 +230,52 @@ class Job:
         else:
             previous = self.file_uploads.get(file_name)
             self.file_uploads[file_name] = content
-        if previous is not None:
+        if previous is not None and not self._deployed(previous):
             previous.close()
+
+    def take_uploads(self) -> None:
+        """StartDeployment: what is deployed is what was uploaded by now."""
+        self.deployed_zip, self.deployed_files = self.zip_upload, dict(self.file_uploads)
+
+    def _deployed(self, content: IO[bytes]) -> bool:
+        return content is self.deployed_zip or any(
+            content is held for held in (self.deployed_files or {}).values()
+        )
+
+    def close_uploads(self) -> None:
+        """Let go of what was uploaded (the job is deleted, or the state reset)."""
+        held = [self.zip_upload, self.deployed_zip, *self.file_uploads.values()]
+        held.extend((self.deployed_files or {}).values())
+        for content in held:
+            if content is not None:
+                content.close()
+        self.zip_upload = self.deployed_zip = self.deployed_files = None
+        self.file_uploads = {}
 
     def deployment(self) -> Deployment:
         """What was uploaded: as StartDeployment took it, or as it stands if not started."""
-        if self.deployed is not None:
-            return self.deployed
-        zip_bytes = _read(self.zip_upload) if self.zip_upload is not None else None
-        files = {name: _read(content) for name, content in self.file_uploads.items()}
+        if self.deployed_files is not None:
+            zip_upload, file_uploads = self.deployed_zip, self.deployed_files
+        else:
+            zip_upload, file_uploads = self.zip_upload, self.file_uploads
+        zip_bytes = _read(zip_upload) if zip_upload is not None else None
+        files = {name: _read(content) for name, content in file_uploads.items()}
         if not files and zip_bytes is not None:
             files = zip_members(zip_bytes) or {}
         return Deployment(zip_bytes, files)
+
+    def describe_upload(self) -> str:
+        """What a deployment deploys, in a build log's words, without reading it into memory."""
+        zip_upload = self.deployed_zip if self.deployed_files is not None else self.zip_upload
+        files = self.deployed_files if self.deployed_files is not None else self.file_uploads
+        if zip_upload is not None:
+            count = zip_file_count(zip_upload)
+            size = _size(zip_upload)
+            listed = f", {count} files" if count is not None else ", not a zip archive"
+            return f"the uploaded zip ({size} bytes{listed})"
+        if files:
+            return f"{len(files)} files ({sum(_size(content) for content in files.values())} bytes)"
+        return "nothing: no artifact was uploaded"
 
     def missing_upload(self) -> Optional[str]:
         """Why a deployment cannot deploy what was uploaded for it, if it cannot."""
@@ -417,12 +453,15 @@ class JobsMixin:
         if job.timeline is not None:
             self.scheduler.remove(job.timeline)
         branch.jobs.remove(job)
+        job.close_uploads()
         return job, current
 
     def forget_jobs(self, branch: Branch) -> None:
-        """Stop what still runs on a branch being deleted, so it frees its slot in time."""
+        """Stop what still runs on a branch being deleted, so it frees its slot in time, and
+        let go of what was uploaded for its deployments."""
         now = self._now()
         for job in branch.jobs.jobs.values():
+            job.close_uploads()
             timeline = job.timeline
             if timeline is not None and timeline.stopped_at is None:
                 if view(timeline, now).status not in TERMINAL:
@@ -470,7 +509,7 @@ class JobsMixin:
                 outcome = Outcome.fail(DEPLOY, missing)
             self._submit(job, DEPLOYMENT_JOB, outcome, now)
             # What is deployed is what was there now; a later PUT to the URLs changes nothing.
-            job.deployed = job.deployment()
+            job.take_uploads()
             return job, job.view(now)
         assert source_url is not None
         last = branch.jobs.last()
@@ -531,3 +570,7 @@ def job_output(job: Job, job_view: JobView, base: str) -> Dict[str, Any]:
 def _read(content: IO[bytes]) -> bytes:
     content.seek(0)
     return content.read()
+
+
+def _size(content: IO[bytes]) -> int:
+    return content.seek(0, 2)

@@ -9,7 +9,7 @@ import re
 import sys
 import threading
 import unittest
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -305,8 +305,11 @@ class _Interceptor:
         _reset_backends(keep_state=_moto_serving())
         self.saved_env = {key: os.environ.get(key) for key in (*_FAKE_CREDENTIALS, *_NO_PROXY)}
         os.environ.update(_FAKE_CREDENTIALS)
+        # Both spellings get the user's hosts of either and loopback: the lower-case one, which
+        # urllib and requests read first, must not hide hosts only the upper-case one names.
+        no_proxy = _with_loopback(*(self.saved_env[key] for key in _NO_PROXY))
         for key in _NO_PROXY:
-            os.environ[key] = _with_loopback(self.saved_env[key])
+            os.environ[key] = no_proxy
         # As moto does, no default session at first; the one made for the test comes from
         # _sessions, which keeps what a new session would parse again (see there).
         self.session_patch = patch.multiple(
@@ -353,9 +356,12 @@ class _Interceptor:
             else:
                 os.environ[key] = value
         self.saved_env = {}
-        # The URLs it served die with the last mock; a later one starts another listener.
-        _content.stop_listener()
-        _reset_backends(keep_state=_moto_serving())
+        # The URLs it served die with the last mock (a later one starts another listener),
+        # unless mock_aws() goes on holding the state that handed them out.
+        moto_serving = _moto_serving()
+        if not moto_serving:
+            _content.stop_listener()
+        _reset_backends(keep_state=moto_serving)
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
@@ -421,8 +427,12 @@ class _Interceptor:
         return http, parsed
 
 
-def _with_loopback(no_proxy: Optional[str]) -> str:
-    hosts = [host.strip() for host in (no_proxy or "").split(",") if host.strip()]
+def _with_loopback(*settings: Optional[str]) -> str:
+    hosts: List[str] = []
+    for setting in settings:
+        for host in (setting or "").split(","):
+            if host.strip() and host.strip() not in hosts:
+                hosts.append(host.strip())
     return ",".join(hosts + [host for host in _LOOPBACK if host not in hosts])
 
 

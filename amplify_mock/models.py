@@ -157,6 +157,13 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         self.app_seq = 0
         self.scheduler = Scheduler(settings.max_concurrent)
 
+    def reset(self) -> None:
+        # Uploads may be spooled to temporary files: closed here, not left to the collector.
+        for branch in self.iter_branches():
+            for job in branch.jobs.jobs.values():
+                job.close_uploads()
+        super().reset()
+
     # Apps
 
     def create_app(self, params: Dict[str, Any]) -> App:

@@ -272,6 +272,19 @@ def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     return _max_get({})
 
 
+def _upload_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"maxUploadSize": _controller.max_upload_size}
+
+
+def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("maxUploadSize",))
+    if "maxUploadSize" not in data:
+        raise _BadInput("maxUploadSize is required.")
+    _controller.max_upload_size = data["maxUploadSize"]
+    return _upload_get({})
+
+
 def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, ())
     return {"offset": _clock.offset(), "now": _clock.now()}
@@ -294,6 +307,7 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "durations": {"GET": _durations_get, "POST": _durations_post},
     "script": {"GET": _script_get, "POST": _script_post},
     "deployment": {"GET": _deployment_get},
+    "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
 }
