@@ -333,7 +333,9 @@ class JobsMixin:
                     "manually with CreateDeployment and StartDeployment."
                 )
             commit = (
-                # Without a commitId AWS builds the branch's head and reports "HEAD".
+                # Without a commitId AWS builds the branch's head and reports "HEAD", as the
+                # `aws amplify list-jobs` output of jobs started by `start-job` in published
+                # write-ups of CI-driven releases shows.
                 params.get("commitId") or "HEAD",
                 params.get("commitMessage") or params.get("jobReason") or "",
                 params.get("commitTime", now),
