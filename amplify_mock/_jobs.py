@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib
 import sys
 from bisect import bisect_right
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
-from urllib.parse import quote, unquote, urlencode
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from moto.moto_api import state_manager
 
 from . import _clock
+from ._buildlog import zip_members
 from ._lifecycle import (
     CANCELLING,
     CREATED,
@@ -51,10 +51,8 @@ DEPLOYMENT_WINDOW = 8 * 3600.0
 # The statuses that hold a branch: StartJob and CreateDeployment are refused while a job of the
 # branch has one. A CANCELLING job holds nothing; whatever starts after it waits PENDING.
 BUSY = frozenset({PENDING, PROVISIONING, RUNNING})
-UPLOAD_PREFIX = "/_amplify_mock/uploads/"
-# Set by the server while it answers a request (e.g. "http://127.0.0.1:5000"), so the upload
-# URLs it hands out lead back to it; the query names the backend a bare PUT cannot sign for.
-upload_origin: ContextVar[Optional[str]] = ContextVar("amplify_mock_upload_origin", default=None)
+# S3's largest single PUT (5 GiB): what one upload URL takes on AWS, and the mock's default.
+MAX_UPLOAD_SIZE = 5 * 1024**3
 
 
 class JobSettings:
@@ -63,6 +61,21 @@ class JobSettings:
     def __init__(self) -> None:
         self.durations = Durations()
         self.max_concurrent = 5
+        self.max_upload_size = MAX_UPLOAD_SIZE
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What was uploaded for a manual deployment, as its job took it at StartDeployment (or, not
+    started yet, as it stands): the body PUT to ``zipUploadUrl``, and the files by name — those
+    PUT to ``fileUploadUrls``, else the zip's members."""
+
+    zip: Optional[bytes] = None
+    files: Dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def file_names(self) -> List[str]:
+        return sorted(self.files)
 
 
 settings = JobSettings()
@@ -80,7 +93,11 @@ class Job:
         "timeline",
         "source_url",
         "source_url_type",
-        "uploaded",
+        "upload_source",
+        "file_names",
+        "zip_upload",
+        "file_uploads",
+        "deployed",
         "reads",
         "manual_stop",
         "ended",
@@ -106,7 +123,13 @@ class Job:
         self.timeline: Optional[Timeline] = None
         self.source_url: Optional[str] = None
         self.source_url_type: Optional[str] = None
-        self.uploaded = False
+        # A deployment's zipUploadUrl, which its summary names as sourceUrl; its fileMap names;
+        # what was PUT to its URLs; and what StartDeployment took of that.
+        self.upload_source: Optional[str] = None
+        self.file_names: Tuple[str, ...] = ()
+        self.zip_upload: Optional[IO[bytes]] = None
+        self.file_uploads: Dict[str, IO[bytes]] = {}
+        self.deployed: Optional[Deployment] = None
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
@@ -194,27 +217,51 @@ class Job:
         if job_view.end is not None:
             result["endTime"] = job_view.end
         if self.job_type == "MANUAL":
-            result["sourceUrl"] = self.source_url or self.upload_url()
+            result["sourceUrl"] = self.source_url or self.upload_source or ""
             result["sourceUrlType"] = self.source_url_type or "ZIP"
         return result
 
-    def steps(self, job_view: JobView) -> List[Dict[str, Any]]:
-        if not job_view.steps:
-            return []
-        base = self.branch.app.artifacts_base() + f"/{quote(self.branch.name, safe='')}/{self.job_id:010d}"
+    def steps(self, job_view: JobView, base: str) -> List[Dict[str, Any]]:
+        """The steps GetJob reports; ``base`` is where their logs and artifacts are served."""
         return [_step(step, base) for step in job_view.steps]
 
-    def upload_url(self, file_name: str = "deployment.zip") -> str:
-        app = self.branch.app
-        path = (
-            f"{UPLOAD_PREFIX}{app.app_id}/"
-            f"{quote(self.branch.name, safe='')}/{self.job_id}/{quote(file_name, safe='')}"
+    def store_upload(self, file_name: Optional[str], content: IO[bytes]) -> None:
+        """A PUT to the zip upload URL (``file_name`` None) or to a fileMap file's URL; a later
+        PUT replaces an earlier one, as in S3. After StartDeployment it changes nothing deployed."""
+        if file_name is None:
+            previous, self.zip_upload = self.zip_upload, content
+        else:
+            previous = self.file_uploads.get(file_name)
+            self.file_uploads[file_name] = content
+        if previous is not None:
+            previous.close()
+
+    def deployment(self) -> Deployment:
+        """What was uploaded: as StartDeployment took it, or as it stands if not started."""
+        if self.deployed is not None:
+            return self.deployed
+        zip_bytes = _read(self.zip_upload) if self.zip_upload is not None else None
+        files = {name: _read(content) for name, content in self.file_uploads.items()}
+        if not files and zip_bytes is not None:
+            files = zip_members(zip_bytes) or {}
+        return Deployment(zip_bytes, files)
+
+    def missing_upload(self) -> Optional[str]:
+        """Why a deployment cannot deploy what was uploaded for it, if it cannot."""
+        if self.zip_upload is not None:
+            return None
+        missing = [name for name in self.file_names if name not in self.file_uploads]
+        if self.file_names and not missing:
+            return None
+        if self.file_uploads:
+            return (
+                f"Files of the fileMap were not uploaded for job {self.job_id}: {', '.join(missing)}; "
+                "PUT each file to its fileUploadUrls entry before StartDeployment."
+            )
+        return (
+            f"No deployment artifact was uploaded for job {self.job_id}; PUT the zip to the "
+            "zipUploadUrl (or each file to its fileUploadUrls entry) before StartDeployment."
         )
-        origin = upload_origin.get()
-        if origin is not None:
-            account_id = app.arn.split(":")[4]
-            return f"{origin}{path}?{urlencode({'region': app.region, 'accountId': account_id})}"
-        return f"https://amplify.{app.region}.amazonaws.com{path}"
 
 
 class BranchJobs:
@@ -421,9 +468,7 @@ class JobsMixin:
                 if view(timeline, now).status not in TERMINAL:
                     self.scheduler.stop(timeline, now)
 
-    def create_deployment(
-        self, app_id: str, branch_name: str, params: Dict[str, Any]
-    ) -> Tuple[Job, Dict[str, str]]:
+    def create_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
         branch = self.get_branch(app_id, branch_name)
         _refuse_connected_app(branch)
         now = self._now()
@@ -441,9 +486,9 @@ class JobsMixin:
                 "it finish or use StopJob operation to cancel it before creating a new deployment."
             )
         job = self._new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
-        file_urls = {name: job.upload_url(name) for name in params.get("fileMap") or {}}
+        job.file_names = tuple(params.get("fileMap") or {})
         branch.jobs.add(job)
-        return job, file_urls
+        return job
 
     def start_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Tuple[Job, JobView]:
         branch = self.get_branch(app_id, branch_name)
@@ -469,13 +514,12 @@ class JobsMixin:
                     f"Deployment job {job_id} was created more than 8 hours ago and has expired "
                     "(status FAILED); call CreateDeployment again and start it within 8 hours."
                 )
-            if not job.uploaded:
-                outcome = Outcome.fail(
-                    DEPLOY,
-                    f"No deployment artifact was uploaded for job {job_id}; PUT the zip to the "
-                    "zipUploadUrl (or each file to its fileUploadUrls entry) before StartDeployment.",
-                )
+            missing = job.missing_upload()
+            if missing is not None:
+                outcome = Outcome.fail(DEPLOY, missing)
             self._submit(job, DEPLOYMENT_JOB, outcome, now)
+            # What is deployed is what was there now; a later PUT to the URLs changes nothing.
+            job.deployed = job.deployment()
             return job, job.view(now)
         assert source_url is not None
         last = branch.jobs.last()
@@ -491,22 +535,6 @@ class JobsMixin:
         self._submit(job, DEPLOYMENT_JOB, outcome, now)
         branch.jobs.add(job)
         return job, job.view(now)
-
-    def receive_upload(self, path: str) -> None:
-        """A PUT to an upload URL handed out by CreateDeployment."""
-        parts = path[len(UPLOAD_PREFIX):].split("/")
-        if len(parts) != 4:
-            raise NotFoundException("No deployment upload URL matches this path.")
-        app_id, branch_name, job_id, _ = parts
-        branch = self.get_branch(app_id, unquote(branch_name))
-        job = self._job(branch, job_id)
-        if job.timeline is not None or job.view(self._now(), steps=False).status != CREATED:
-            raise BadRequestException(
-                f"The upload URL of job {job_id} is no longer valid: the deployment was started "
-                "or has expired."
-            )
-        job.uploaded = True
-
 
 
 def _refuse_connected_app(branch: Branch) -> None:
@@ -553,5 +581,10 @@ def _step(step: StepView, base: str) -> Dict[str, Any]:
     return result
 
 
-def job_output(job: Job, job_view: JobView) -> Dict[str, Any]:
-    return {"summary": job.summary(job_view), "steps": job.steps(job_view)}
+def job_output(job: Job, job_view: JobView, base: str) -> Dict[str, Any]:
+    return {"summary": job.summary(job_view), "steps": job.steps(job_view, base)}
+
+
+def _read(content: IO[bytes]) -> bytes:
+    content.seek(0)
+    return content.read()

@@ -94,11 +94,6 @@ class App:
         self.branches: Dict[str, Branch] = {}
         self.branch_seq = 0
 
-    def artifacts_base(self) -> str:
-        return (
-            f"https://aws-amplify-prod-{self.region}-artifacts.s3.{self.region}.amazonaws.com/{self.app_id}"
-        )
-
     @property
     def repository(self) -> str:
         return str(self.settings.get("repository") or "")

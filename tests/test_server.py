@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from amplify_mock import amplify_backends
-from amplify_mock.server import AmplifyMockServer, _raw_target
+from amplify_mock._http import raw_target as _raw_target
+from amplify_mock.server import AmplifyMockServer
 from tests.server_support import REPO, Served, server_fixture  # noqa: F401
 
 HOUR = 3600

@@ -1,0 +1,360 @@
+"""Content URLs: where deployments are uploaded, and build logs and artifacts downloaded.
+
+AWS hands out presigned S3 URLs for these (CreateDeployment's ``zipUploadUrl`` and
+``fileUploadUrls``, each step's ``logUrl`` and ``artifactsUrl``). The mock serves them itself on
+the loopback interface, so that any HTTP client a deploy script uses (urllib, http.client, httpx,
+aiohttp, requests, a curl subprocess) works unchanged and none can reach AWS. In-process, a small
+listener starts the first time such a URL is handed out and stops with the last mock; the server
+(``amplify-mock serve``) serves the same paths itself, through :func:`app`.
+
+Errors are S3's, as the real URLs give them: XML bodies with S3's codes and messages.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import hmac
+import os
+import tempfile
+import threading
+import time
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+from . import _buildlog, _clock
+from ._http import WSGIServer, raw_target
+from ._jobs import Job, settings
+from ._lifecycle import BUILD, SUCCEED
+from .exceptions import AmplifyError
+from .models import AmplifyBackend, amplify_backends
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+UPLOADS = "/_amplify_mock/uploads/"
+ARTIFACTS = "/_amplify_mock/artifacts/"
+PREFIXES = (UPLOADS, ARTIFACTS)
+# AWS's deployment upload URLs are presigned for three hours: they carry X-Amz-Expires=10800.
+EXPIRES = 10800
+_SPOOL = 8 * 1024 * 1024  # bytes of one upload held in memory; beyond, a temporary file
+_CHUNK = 64 * 1024
+_DRAIN = 16 * 1024 * 1024  # what is read and dropped of a refused body, so the reply is seen
+
+# Set by the server while it answers a request (e.g. "http://127.0.0.1:5000"), so that the
+# content URLs it hands out lead back to it; unset in-process, where the listener serves them.
+origin_var: ContextVar[Optional[str]] = ContextVar("amplify_mock_content_origin", default=None)
+
+# Signs the URLs this process hands out, as AWS signs its presigned ones: a URL whose date or
+# expiry was edited is refused, like S3 refuses it.
+_SECRET = os.urandom(32)
+
+
+class _Listener:
+    """The in-process loopback listener, started on first use."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.server: Optional[WSGIServer] = None
+        self.url: Optional[str] = None
+
+    def origin(self) -> str:
+        url = self.url
+        if url is not None:
+            return url
+        with self.lock:
+            if self.url is None:
+                server = WSGIServer(app, "127.0.0.1", 0, name="amplify-mock-content")
+                server.start()
+                self.server = server
+                self.url = f"http://127.0.0.1:{server.port}"
+            return self.url
+
+    def stop(self) -> None:
+        with self.lock:
+            server, self.server, self.url = self.server, None, None
+        if server is not None:
+            server.stop()
+
+
+_listener = _Listener()
+
+
+def origin() -> str:
+    """Where content URLs point: the server answering this request, else the loopback listener."""
+    served = origin_var.get()
+    return served if served is not None else _listener.origin()
+
+
+def stop_listener() -> None:
+    """Stop the in-process listener, if it runs (the last mock stopping)."""
+    _listener.stop()
+
+
+def listener_running() -> bool:
+    return _listener.url is not None
+
+
+# URLs
+
+
+def _job_path(backend: AmplifyBackend, job: Job) -> str:
+    branch = job.branch
+    return "/".join(
+        quote(part, safe="")
+        for part in (backend.account_id, backend.region_name, branch.app.app_id, branch.name, str(job.job_id))
+    )
+
+
+def _amz_date(at: float) -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(at)))
+
+
+def _signature(path: str, date: str, expires: str) -> str:
+    return hmac.new(_SECRET, f"PUT\n{path}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def _presigned(path: str, now: float) -> str:
+    date, expires = _amz_date(now), str(EXPIRES)
+    return (
+        f"{origin()}{path}?X-Amz-Date={date}&X-Amz-Expires={expires}"
+        f"&X-Amz-Signature={_signature(path, date, expires)}"
+    )
+
+
+def upload_urls(backend: AmplifyBackend, job: Job, file_names: Iterable[str]) -> Tuple[str, Dict[str, str]]:
+    """CreateDeployment's ``zipUploadUrl`` and ``fileUploadUrls`` for ``job``."""
+    now = _clock.now()
+    base = UPLOADS + _job_path(backend, job)
+    files = {name: _presigned(f"{base}/files/{quote(name, safe='')}", now) for name in file_names}
+    return _presigned(f"{base}/zip", now), files
+
+
+def artifacts_base(backend: AmplifyBackend, job: Job) -> str:
+    """Where a job's steps' logs and artifacts are: ``{base}/{STEP}/log.txt`` and so on."""
+    return origin() + ARTIFACTS + _job_path(backend, job)
+
+
+# Serving them
+
+
+Reply = Tuple[int, Dict[str, str], bytes]
+
+
+def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """The WSGI application of content URLs: PUT uploads, GET logs and artifacts."""
+    target = raw_target(environ)
+    parts = urlsplit(target)
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    if parts.path.startswith(UPLOADS):
+        if method == "PUT":
+            status, headers, body = _put(environ, parts.path, dict(parse_qsl(parts.query)))
+        else:
+            _drain(environ)
+            status, headers, body = _method_not_allowed(method, "PUT")
+    elif parts.path.startswith(ARTIFACTS) and method in ("GET", "HEAD"):
+        status, headers, body = _get(parts.path)
+    elif parts.path.startswith(ARTIFACTS):
+        _drain(environ)
+        status, headers, body = _method_not_allowed(method, "GET")
+    else:
+        _drain(environ)
+        status, headers, body = _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+    if method == "HEAD":
+        headers["Content-Length"] = str(len(body))
+        body = b""
+    else:
+        headers["Content-Length"] = str(len(body))
+    start_response(f"{status} {_REASONS.get(status, 'Error')}", list(headers.items()))
+    return [body]
+
+
+_REASONS = {200: "OK", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
+
+
+def _s3_error(status: int, code: str, message: str, **extra: str) -> Reply:
+    fields = "".join(f"<{key}>{escape(value)}</{key}>" for key, value in extra.items())
+    request_id = hashlib.sha1(os.urandom(8)).hexdigest()[:16].upper()
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{fields}"
+        f"<RequestId>{request_id}</RequestId><HostId>{request_id}</HostId></Error>"
+    ).encode()
+    return status, {"Content-Type": "application/xml", "x-amz-request-id": request_id}, body
+
+
+def _method_not_allowed(method: str, allowed: str) -> Reply:
+    return _s3_error(
+        405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
+        Method=method, ResourceType="OBJECT",
+    )
+
+
+def _no_such_key(path: str) -> Reply:
+    return _s3_error(404, "NoSuchKey", "The specified key does not exist.", Key=path)
+
+
+def _segments(path: str, prefix: str) -> List[str]:
+    return [unquote(part) for part in path[len(prefix):].split("/")]
+
+
+def _backend(account_id: str, region: str) -> Optional[AmplifyBackend]:
+    regions = dict.get(amplify_backends, account_id)
+    backend = dict.get(regions, region) if regions is not None else None
+    return backend
+
+
+def _find_job(backend: Optional[AmplifyBackend], app_id: str, branch_name: str, job_id: str) -> Optional[Job]:
+    if backend is None:
+        return None
+    try:
+        return backend._job(backend.get_branch(app_id, branch_name), job_id)
+    except AmplifyError:
+        return None
+
+
+def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
+    date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
+    if not hmac.compare_digest(signature, _signature(path, date, expires)):
+        _drain(environ)
+        return _s3_error(
+            403, "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your key and signing method.",
+        )
+    issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
+    now = _clock.now()
+    if now > issued + int(expires):
+        _drain(environ)
+        # S3's reply to a presigned URL used too late.
+        return _s3_error(
+            403, "AccessDenied", "Request has expired", **{
+                "X-Amz-Expires": expires,
+                "Expires": _iso(issued + int(expires)),
+                "ServerTime": _iso(now),
+            },
+        )
+    parts = _segments(path, UPLOADS)
+    if len(parts) == 6 and parts[5] == "zip":
+        name: Optional[str] = None
+    elif len(parts) == 7 and parts[5] == "files":
+        name = parts[6]
+    else:
+        _drain(environ)
+        return _no_such_key(path)
+    limit = settings.max_upload_size
+    length = _content_length(environ)
+    if length is not None and length > limit:
+        _drain(environ)
+        return _too_large(length, limit)
+    spooled = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
+    digest = hashlib.md5()
+    size = 0
+    stream = _input(environ)
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limit:
+            spooled.close()
+            _drain(environ)
+            return _too_large(size, limit)
+        digest.update(chunk)
+        spooled.write(chunk)
+    spooled.seek(0)
+    account_id, region, app_id, branch_name, job_id = parts[:5]
+    backend = _backend(account_id, region)
+    if backend is None:
+        spooled.close()
+        return _no_such_key(path)
+    with backend.lock:
+        job = _find_job(backend, app_id, branch_name, job_id)
+        if job is None:
+            spooled.close()
+            return _no_such_key(path)
+        job.store_upload(name, spooled)
+    return 200, {"ETag": f'"{digest.hexdigest()}"'}, b""
+
+
+def _too_large(size: int, limit: int) -> Reply:
+    return _s3_error(
+        400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
+        ProposedSize=str(size), MaxSizeAllowed=str(limit),
+    )
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(seconds)))
+
+
+def _content_length(environ: WSGIEnvironment) -> Optional[int]:
+    value = environ.get("CONTENT_LENGTH") or ""
+    return int(value) if value.isdigit() else None
+
+
+def _input(environ: WSGIEnvironment) -> Any:
+    from werkzeug.wsgi import get_input_stream
+
+    return get_input_stream(environ, safe_fallback=False)
+
+
+def _drain(environ: WSGIEnvironment) -> None:
+    # Read (and drop) what the client is still sending, up to a bound, so that it sees the reply
+    # instead of a connection reset.
+    stream = _input(environ)
+    left = _DRAIN
+    while left > 0:
+        chunk = stream.read(min(_CHUNK, left))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
+def _get(path: str) -> Reply:
+    parts = _segments(path, ARTIFACTS)
+    if len(parts) != 7 or parts[6] not in ("log.txt", "artifacts.zip"):
+        return _no_such_key(path)
+    account_id, region, app_id, branch_name, job_id, step_name, file_name = parts
+    backend = _backend(account_id, region)
+    if backend is None:
+        return _no_such_key(path)
+    with backend.lock:
+        job = _find_job(backend, app_id, branch_name, job_id)
+        if job is None:
+            return _no_such_key(path)
+        now = backend._now()
+        step = next((s for s in job.view(now, counted=False).steps if s.name == step_name), None)
+        if step is None:
+            return _no_such_key(path)  # not started yet: nothing written
+        if file_name == "log.txt":
+            stopped = job.timeline.stopped_at if job.timeline is not None else None
+            text = _buildlog.step_log(step, now, _facts(job), stopped)
+            return 200, {"Content-Type": "text/plain; charset=utf-8"}, text.encode()
+        if step.name != BUILD or step.status != SUCCEED:
+            return _no_such_key(path)  # a build's artifacts exist once it has succeeded
+        branch = job.branch
+        files = _buildlog.built_site(str(branch.app.settings.get("name", "")), branch.name, job.commit_id)
+        return 200, {"Content-Type": "application/zip"}, _buildlog.artifacts_zip(files, step.end)
+
+
+def _facts(job: Job) -> Dict[str, str]:
+    branch = job.branch
+    app = branch.app
+    domain = f"{branch.settings.get('displayName') or branch.name}.{app.app_id}.amplifyapp.com"
+    content = job.deployment()
+    if job.source_url:
+        source = job.source_url
+    elif content.files:
+        source = f"{len(content.files)} files ({sum(len(v) for v in content.files.values())} bytes)"
+    else:
+        source = "the uploaded artifact"
+    return {
+        "repository": app.repository,
+        "commit": job.commit_id,
+        "app": app.app_id,
+        "domain": domain,
+        "source": source,
+    }
