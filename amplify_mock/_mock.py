@@ -9,7 +9,7 @@ import re
 import sys
 import threading
 import unittest
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _clock, _content, _jobs, domains
+from . import _clock, _content, _jobs, _sessions, domains
 from ._dispatch import default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._jobs import Deployment
@@ -308,9 +308,16 @@ class _Interceptor:
         _reset_backends(keep_state=_moto_serving())
         self.saved_env = {key: os.environ.get(key) for key in (*_FAKE_CREDENTIALS, *_NO_PROXY)}
         os.environ.update(_FAKE_CREDENTIALS)
+        # Both spellings get the user's hosts of either and loopback: the lower-case one, which
+        # urllib and requests read first, must not hide hosts only the upper-case one names.
+        no_proxy = _with_loopback(*(self.saved_env[key] for key in _NO_PROXY))
         for key in _NO_PROXY:
-            os.environ[key] = _with_loopback(self.saved_env[key])
-        self.session_patch = patch("boto3.DEFAULT_SESSION", None)
+            os.environ[key] = no_proxy
+        # As moto does, no default session at first; the one made for the test comes from
+        # _sessions, which keeps what a new session would parse again (see there).
+        self.session_patch = patch.multiple(
+            "boto3", DEFAULT_SESSION=None, setup_default_session=_sessions.setup_default_session
+        )
         self.session_patch.start()
 
         original = botocore.client.BaseClient._make_request
@@ -352,9 +359,12 @@ class _Interceptor:
             else:
                 os.environ[key] = value
         self.saved_env = {}
-        # The URLs it served die with the last mock; a later one starts another listener.
-        _content.stop_listener()
-        _reset_backends(keep_state=_moto_serving())
+        # The URLs it served die with the last mock (a later one starts another listener),
+        # unless mock_aws() goes on holding the state that handed them out.
+        moto_serving = _moto_serving()
+        if not moto_serving:
+            _content.stop_listener()
+        _reset_backends(keep_state=moto_serving)
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
@@ -386,6 +396,7 @@ class _Interceptor:
             access_key=getattr(credentials, "access_key", None),
             serialized=False,
             operation=operation_model.name,
+            service=operation_model.service_model,
         )
         request_id = new_request_id()
         # A success goes to botocore already parsed: serializing it only for botocore's parser
@@ -419,8 +430,12 @@ class _Interceptor:
         return http, parsed
 
 
-def _with_loopback(no_proxy: Optional[str]) -> str:
-    hosts = [host.strip() for host in (no_proxy or "").split(",") if host.strip()]
+def _with_loopback(*settings: Optional[str]) -> str:
+    hosts: List[str] = []
+    for setting in settings:
+        for host in (setting or "").split(","):
+            if host.strip() and host.strip() not in hosts:
+                hosts.append(host.strip())
     return ",".join(hosts + [host for host in _LOOPBACK if host not in hosts])
 
 

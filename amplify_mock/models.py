@@ -22,6 +22,50 @@ from .exceptions import BadRequestException, NotFoundException, ResourceNotFound
 
 _APP_ID_ALPHABET = string.ascii_lowercase + string.digits
 
+# What AWS reports for settings a request left out, as terraform-provider-aws's Amplify
+# acceptance tests record them from real runs (internal/service/amplify/app_test.go and
+# branch_test.go): a branch created without a stage reports "NONE" (a value botocore's Stage enum
+# lacks); a new app reports a cacheConfig, of type AMPLIFY_MANAGED_NO_COOKIES since 2025 (the
+# basic test failed on it in terraform-provider-aws#43136; AMPLIFY_MANAGED before); and an app
+# created with enableAutoBranchCreation but no autoBranchCreationConfig reports one with stage
+# NONE and every switch off.
+NO_STAGE = "NONE"
+DEFAULT_CACHE_CONFIG = {"type": "AMPLIFY_MANAGED_NO_COOKIES"}
+DEFAULT_AUTO_BRANCH_CREATION_CONFIG: Dict[str, Any] = {
+    "stage": NO_STAGE,
+    "framework": "",
+    "enableAutoBuild": False,
+    "environmentVariables": {},
+    "enableBasicAuth": False,
+    "enablePerformanceMode": False,
+    "enablePullRequestPreview": False,
+}
+# How AWS has clients clear environment variables: a map whose only key is one space, with an
+# empty value (aws/aws-sdk-go-v2#2788; terraform-provider-aws#39397 and #49858 adopted it).
+# An empty key is refused, in AWS's words as terraform-provider-aws#39327 quotes them.
+_CLEAR_ENVIRONMENT = " "
+_EMPTY_KEY = "Environment variables cannot have an empty key."
+
+
+def _environment(variables: Dict[str, str]) -> Dict[str, str]:
+    if "" in variables:
+        raise BadRequestException(_EMPTY_KEY)
+    if variables.get(_CLEAR_ENVIRONMENT) == "":
+        variables = {k: v for k, v in variables.items() if k != _CLEAR_ENVIRONMENT}
+    return variables
+
+
+def _settle_environment(params: Dict[str, Any]) -> Dict[str, Any]:
+    """``params`` with its environment variables as AWS stores them; refuses an empty key
+    before anything is changed."""
+    if "environmentVariables" in params:
+        params = {**params, "environmentVariables": _environment(params["environmentVariables"])}
+    config = params.get("autoBranchCreationConfig")
+    if config is not None and "environmentVariables" in config:
+        config = {**config, "environmentVariables": _environment(config["environmentVariables"])}
+        params = {**params, "autoBranchCreationConfig": config}
+    return params
+
 
 def _shape_members(name: str) -> Tuple[str, ...]:
     return tuple(service_model().shape_for(name).members)
@@ -45,8 +89,9 @@ class App:
             "enableBasicAuth": False,
             "customRules": [],
             "enableAutoBranchCreation": False,
+            "cacheConfig": dict(DEFAULT_CACHE_CONFIG),
         }
-        self.settings.update(params)
+        self.update(params)
         self.create_time = now
         self.update_time = now
         self.branches: Dict[str, Branch] = {}
@@ -62,6 +107,10 @@ class App:
 
     def update(self, params: Dict[str, Any]) -> None:
         self.settings.update(params)
+        if self.settings["enableAutoBranchCreation"] and "autoBranchCreationConfig" not in self.settings:
+            self.settings["autoBranchCreationConfig"] = {
+                **DEFAULT_AUTO_BRANCH_CREATION_CONFIG, "environmentVariables": {}
+            }
         self.update_time = _clock.now()
 
     def to_dict(self) -> Dict[str, Any]:
@@ -89,7 +138,7 @@ class Branch:
         self.tags: Dict[str, str] = dict(params.pop("tags", None) or {})
         self.settings: Dict[str, Any] = {
             "description": "",
-            "stage": "PRODUCTION",
+            "stage": NO_STAGE,
             "displayName": name.replace("/", "-"),
             "enableNotification": False,
             "environmentVariables": {},
@@ -167,9 +216,17 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         self.domains = DomainAssociations()
         self.backend_environments = BackendEnvironments()
 
+    def reset(self) -> None:
+        # Uploads may be spooled to temporary files: closed here, not left to the collector.
+        for branch in self.iter_branches():
+            for job in branch.jobs.jobs.values():
+                job.close_uploads()
+        super().reset()
+
     # Apps
 
     def create_app(self, params: Dict[str, Any]) -> App:
+        params = _settle_environment(params)
         app_id = self._new_app_id()
         self.app_seq += 1
         app = App(self, app_id, self.app_seq, params)
@@ -185,9 +242,8 @@ class AmplifyBackend(JobsMixin, BaseBackend):
     def get_app(self, app_id: str) -> App:
         app = self.apps.get(app_id)
         if app is None:
-            raise NotFoundException(
-                f"App {app_id} not found in account {self.account_id}, region {self.region_name}."
-            )
+            # AWS's words, as quoted from the AWS SDK in aws-amplify/amplify-cli#4506.
+            raise NotFoundException(f"App {app_id} not found.")
         return app
 
     def list_apps(
@@ -199,7 +255,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def update_app(self, app_id: str, params: Dict[str, Any]) -> App:
         app = self.get_app(app_id)
-        app.update(params)
+        app.update(_settle_environment(params))
         return app
 
     def delete_app(self, app_id: str) -> App:
@@ -215,10 +271,11 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def create_branch(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Branch:
         app = self.get_app(app_id)
+        params = _settle_environment(params)
         if branch_name in app.branches:
+            # AWS's words, as CloudFormation relayed them in aws-amplify/amplify-hosting#2604.
             raise BadRequestException(
-                f"Branch {branch_name} already exists for app {app_id}; "
-                "choose another branchName or update the existing branch."
+                f"Failed to create branch. The branch {branch_name} already exists for the app {app_id}"
             )
         app.branch_seq += 1
         branch = Branch(app, branch_name, app.branch_seq, params)
@@ -229,7 +286,8 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         app = self.get_app(app_id)
         branch = app.branches.get(branch_name)
         if branch is None:
-            raise NotFoundException(f"Branch {branch_name} not found for app {app_id}.")
+            # AWS's words, as the AWS CLI printed them in aws-amplify/amplify-hosting#2252.
+            raise NotFoundException(f"Branch {branch_name} not found.")
         return branch
 
     def list_branches(
@@ -242,7 +300,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def update_branch(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Branch:
         branch = self.get_branch(app_id, branch_name)
-        branch.update(params)
+        branch.update(_settle_environment(params))
         return branch
 
     def delete_branch(self, app_id: str, branch_name: str) -> Branch:

@@ -8,7 +8,9 @@ botocore: clients reach it through ``endpoint_url``.
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
+import hashlib
 import ipaddress
 import json
 import signal
@@ -234,6 +236,29 @@ def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
         return _script_get({key: value for key, value in data.items() if key != "outcomes"})
 
 
+def _deployment_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """What was uploaded for a manual deployment, for clients that cannot hold the controller."""
+    _only(data, ("jobId",) + _BRANCH_KEYS)
+    region, account_id = _where(data)
+    _backend((region, account_id))
+    deployed = _controller.deployment(
+        _text(data, "appId"), _text(data, "branchName"), _text(data, "jobId"),
+        region=region, account_id=account_id,
+    )
+    return {
+        "zip": None if deployed.zip is None else _blob(deployed.zip),
+        "files": {name: _blob(content) for name, content in sorted(deployed.files.items())},
+    }
+
+
+def _blob(content: bytes) -> Dict[str, Any]:
+    return {
+        "size": len(content),
+        "md5": hashlib.md5(content).hexdigest(),
+        "base64": base64.b64encode(content).decode(),
+    }
+
+
 def _max_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, ())
     return {"maxConcurrentJobs": _controller.max_concurrent_jobs}
@@ -245,6 +270,19 @@ def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
         raise _BadInput("maxConcurrentJobs is required.")
     _controller.max_concurrent_jobs = data["maxConcurrentJobs"]
     return _max_get({})
+
+
+def _upload_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"maxUploadSize": _controller.max_upload_size}
+
+
+def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("maxUploadSize",))
+    if "maxUploadSize" not in data:
+        raise _BadInput("maxUploadSize is required.")
+    _controller.max_upload_size = data["maxUploadSize"]
+    return _upload_get({})
 
 
 def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
@@ -268,6 +306,8 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "reset": {"POST": _reset},
     "durations": {"GET": _durations_get, "POST": _durations_post},
     "script": {"GET": _script_get, "POST": _script_post},
+    "deployment": {"GET": _deployment_get},
+    "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
     "domain-settings": {"GET": _domain_controls.settings_get, "POST": _domain_controls.settings_post},
