@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _clock, _content, _jobs, _sessions, domains
+from . import _content, _jobs, _sessions
 from ._dispatch import default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._jobs import Deployment
@@ -28,7 +28,7 @@ from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
 from ._registration import HOST
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,7 +119,8 @@ class AmplifyJobs(DomainControls):
     def durations(self, value: Durations) -> None:
         if not isinstance(value, Durations):
             raise TypeError("durations must be an amplify_mock.Durations")
-        _jobs.settings.durations = value
+        with STATE_LOCK:
+            _jobs.settings.durations = value
 
     @property
     def max_concurrent_jobs(self) -> int:
@@ -130,9 +131,9 @@ class AmplifyJobs(DomainControls):
     def max_concurrent_jobs(self, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError("max_concurrent_jobs must be an int >= 1")
-        _jobs.settings.max_concurrent = value
-        for _, _, backend in amplify_backends.iter_backends():
-            with backend.lock:  # type: ignore[attr-defined]
+        with STATE_LOCK:
+            _jobs.settings.max_concurrent = value
+            for _, _, backend in list(amplify_backends.iter_backends()):
                 backend.scheduler.max_concurrent = value  # type: ignore[attr-defined]
 
     @property
@@ -176,8 +177,7 @@ class AmplifyJobs(DomainControls):
 
         ``durations=None`` reads; pass :meth:`Durations` to set. Jobs already started keep theirs.
         """
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             branch = backend.get_branch(app_id, branch_name)
             if durations is not None:
                 if not isinstance(durations, Durations):
@@ -194,8 +194,7 @@ class AmplifyJobs(DomainControls):
         account_id: Optional[str] = None,
     ) -> None:
         """Say what the branch's next jobs do, in order; jobs after these succeed."""
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             branch = backend.get_branch(app_id, branch_name)
             for outcome in outcomes:
                 if not isinstance(outcome, Outcome):
@@ -252,14 +251,7 @@ class AmplifyJobs(DomainControls):
 
 def _reset_backends(*, keep_state: bool = False) -> None:
     """Back to a fresh mock: settings, clock offset and, unless ``keep_state``, every backend."""
-    _jobs.settings.__init__()  # type: ignore[misc]
-    domains.settings.__init__()  # type: ignore[misc]
-    _clock.set_offset(0.0)
-    if keep_state:
-        return
-    for account in list(amplify_backends.values()):
-        account.reset()
-    amplify_backends.clear()
+    reset_state(keep_backends=keep_state)
 
 
 def _moto_serving() -> bool:

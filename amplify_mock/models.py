@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
 
-from . import _clock
+from . import _clock, domains
 from ._jobs import BranchJobs, JobsMixin, settings
 from ._lifecycle import Scheduler
 from ._pagination import page_ascending
@@ -203,13 +203,20 @@ def _branch_members() -> Tuple[str, ...]:
 _ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?\Z", re.DOTALL)
 
 
+# One lock for every account's and region's state, and the mock-wide settings and clock offset:
+# a reset changes all of them at once, so a call running in another thread sees the state from
+# before the reset or from after it, never half of each. Calls are pure Python under the GIL, so
+# one lock costs no throughput compared with one per backend.
+STATE_LOCK = threading.RLock()
+
+
 class AmplifyBackend(JobsMixin, BaseBackend):
     """Apps, branches, jobs, domain associations and backend environments of one account in
     one region."""
 
     def __init__(self, region_name: str, account_id: str):
         super().__init__(region_name, account_id)
-        self.lock = threading.RLock()
+        self.lock = STATE_LOCK
         self.apps: Dict[str, App] = {}
         self.app_seq = 0
         self.scheduler = Scheduler(settings.max_concurrent)
@@ -221,7 +228,12 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         for branch in self.iter_branches():
             for job in branch.jobs.jobs.values():
                 job.close_uploads()
-        super().reset()
+        # moto's BaseBackend.reset empties __dict__ and then refills it: a call in another thread
+        # would meanwhile find no `lock`, or half a backend. Build the fresh state aside and swap
+        # it in with one assignment. (reset_state() holds the lock around this; moto's own
+        # mock_aws() reset does not, as for every moto service.)
+        fresh = AmplifyBackend(self.region_name, self.account_id)
+        self.__dict__ = fresh.__dict__
 
     # Apps
 
@@ -394,3 +406,57 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
 
 amplify_backends = BackendDict(AmplifyBackend, "amplify")
+
+
+def _current(account_id: str, region: str) -> Optional[AmplifyBackend]:
+    # Plain dict reads: BackendDict's own lookups take moto's lock, and create what is missing.
+    regions = dict.get(amplify_backends, account_id)
+    return dict.get(regions, region) if regions is not None else None
+
+
+class LockedBackend:
+    """``with LockedBackend(account_id, region) as backend``: the backend of that account and
+    region, with the state lock held in the block.
+
+    A backend looked up just before a reset is no longer the account's once the lock is had: it
+    is looked up again, so what the caller does is never lost in a forgotten backend. The lookup,
+    which may create a backend under moto's lock, happens outside ours, so the two locks are never
+    taken in the other order. Raises KeyError, on creation, for a region moto does not know.
+    """
+
+    __slots__ = ("_account_id", "_region", "_backend")
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self._account_id = account_id
+        self._region = region
+        self._backend = _current(account_id, region) or amplify_backends[account_id][region]
+
+    def __enter__(self) -> AmplifyBackend:
+        backend = self._backend
+        while True:
+            backend.lock.acquire()
+            if _current(self._account_id, self._region) is backend:
+                self._backend = backend
+                return backend
+            backend.lock.release()
+            backend = amplify_backends[self._account_id][self._region]
+
+    def __exit__(self, *exc: object) -> None:
+        self._backend.lock.release()
+
+
+def reset_state(*, keep_backends: bool = False) -> None:
+    """Every backend forgotten (unless ``keep_backends``), and the settings and clock offset
+    back to their defaults, all at once under the state lock."""
+    with STATE_LOCK:
+        settings.__init__()  # type: ignore[misc]
+        domains.settings.__init__()  # type: ignore[misc]
+        _clock.reset()
+        if keep_backends:
+            return
+        # Copies: a call in another thread may add a backend meanwhile (it is looked up outside
+        # the lock), and then finds it gone when it takes the lock, and looks up a fresh one.
+        for account in list(amplify_backends.values()):
+            for backend in list(account.values()):
+                backend.reset()
+        amplify_backends.clear()

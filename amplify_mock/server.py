@@ -36,9 +36,9 @@ from . import _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
-from ._mock import AmplifyJobs, _reset_backends
+from ._mock import AmplifyJobs
 from .exceptions import AmplifyError
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, LockedBackend, reset_state
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -141,17 +141,17 @@ def _where(data: Mapping[str, Any]) -> Tuple[str, str]:
     return _text(data, "region", "us-east-1"), _text(data, "accountId", default_account())
 
 
-def _backend(where: Tuple[str, str]) -> AmplifyBackend:
+def _backend(where: Tuple[str, str]) -> LockedBackend:
+    """``with _backend(where) as backend``: the backend, with the state lock held."""
     region, account_id = where
     try:
-        return amplify_backends[account_id][region]
+        return LockedBackend(account_id, region)
     except KeyError:
         raise _BadInput(f"Amplify is not available in region {region!r}.") from None
 
 
 def _fresh_state() -> None:
-    _reset_backends()
-    _clock.set_offset(0.0)  # the server's clock is part of its state, whatever else resets
+    reset_state()  # the clock offset included: the server's clock is part of its state
 
 
 def _reset(_: Mapping[str, Any]) -> Dict[str, Any]:
@@ -184,7 +184,7 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     if "appId" in data or "branchName" in data:
         app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
         region, account_id = _where(data)
-        with _backend((region, account_id)).lock:
+        with _backend((region, account_id)):
             current = _controller.branch_durations(
                 app_id, branch_name, region=region, account_id=account_id
             )
@@ -195,8 +195,9 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     else:
         if any(key in data for key in ("region", "accountId")):
             raise _BadInput("region and accountId go with appId and branchName.")
-        _controller.durations = dataclasses.replace(_controller.durations, **given)
-        durations = _controller.durations
+        with STATE_LOCK:  # read, change and write back, with no other change in between
+            _controller.durations = dataclasses.replace(_controller.durations, **given)
+            durations = _controller.durations
     return dataclasses.asdict(durations)
 
 
@@ -217,8 +218,7 @@ def _outcome_dict(outcome: Outcome) -> Dict[str, Any]:
 
 def _script_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, _BRANCH_KEYS)
-    backend = _backend(_where(data))
-    with backend.lock:
+    with _backend(_where(data)) as backend:
         branch = backend.get_branch(_text(data, "appId"), _text(data, "branchName"))
         return {"outcomes": [_outcome_dict(o) for o in branch.jobs.outcomes]}
 
@@ -231,7 +231,7 @@ def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     outcomes = [_outcome(item) for item in items]
     app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
     region, account_id = _where(data)
-    with _backend((region, account_id)).lock:
+    with _backend((region, account_id)):
         _controller.script(app_id, branch_name, *outcomes, region=region, account_id=account_id)
         return _script_get({key: value for key, value in data.items() if key != "outcomes"})
 
