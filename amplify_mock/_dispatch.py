@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
@@ -11,10 +10,9 @@ import sys
 import uuid
 from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 
-from botocore.model import OperationModel
+from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from ._jobs import UPLOAD_PREFIX
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -55,6 +53,7 @@ def handle(
     *,
     serialized: Literal[True] = True,
     operation: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Response: ...
 
 
@@ -69,6 +68,7 @@ def handle(
     *,
     serialized: Literal[False],
     operation: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Result: ...
 
 
@@ -82,11 +82,13 @@ def handle(
     *,
     serialized: bool = True,
     operation: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Result:
     """``serialized=False`` leaves a successful operation's body as its result, not yet JSON, so
     the in-process path can hand botocore the parsed reply without a JSON round trip.
-    ``operation`` names the operation botocore serialized, if known: its route is tried first."""
-    answer = _answer(method, url, headers, body, region, access_key, operation)
+    ``operation`` names the operation botocore serialized, if known: its route is tried first;
+    ``service`` is the calling client's service model, used if none is loaded yet."""
+    answer = _answer(method, url, headers, body, region, access_key, operation, service)
     return finish(*answer) if serialized else answer
 
 
@@ -108,6 +110,7 @@ def _answer(
     region: Optional[str],
     access_key: Optional[str],
     hint: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Result:
     try:
         key = (method, url, body, hint)
@@ -117,11 +120,7 @@ def _answer(
             host, func, params = seen[0], seen[1], dict(seen[2])
         else:
             host, path, query = split_url(url)
-            if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
-                with _locked(host, headers, region, access_key) as backend:
-                    backend.receive_upload(path)
-                return 200, {"ETag": '"%s"' % hashlib.md5(body).hexdigest()}, b""
-            operation, labels = route(method, path, hint)
+            operation, labels = route(method, path, hint, service)
             if operation.name not in OPERATIONS:
                 raise NotImplementedByMockException(
                     f"amplify_mock does not serve {operation.name} yet; it serves "

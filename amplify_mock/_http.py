@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterable, List, Optional
+from urllib.parse import quote, urlsplit
 
 from cheroot import wsgi
 
@@ -33,6 +34,22 @@ KEEP_ALIVE_CONNECTIONS = 1024
 # in progress to finish before the workers are abandoned (they are daemon threads).
 IDLE_TIMEOUT = 30
 SHUTDOWN_TIMEOUT = 5
+
+
+def raw_target(environ: WSGIEnvironment) -> str:
+    """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw:
+        # WSGI hands text over as latin-1 of the bytes received.
+        raw = raw.encode("latin-1").decode("utf-8", "replace")
+        if not raw.startswith("/"):
+            parts = urlsplit(raw)  # absolute-form request target
+            raw = parts.path + ("?" + parts.query if parts.query else "")
+        return raw or "/"
+    # Another WSGI server without the raw target: PATH_INFO is decoded, so re-encode it.
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    query = environ.get("QUERY_STRING", "")
+    return quote(path or "/", safe="/:@!$&'()*+,;=-._~") + ("?" + query if query else "")
 
 
 class _Server(wsgi.Server):

@@ -8,7 +8,9 @@ botocore: clients reach it through ``endpoint_url``.
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
+import hashlib
 import ipaddress
 import json
 import signal
@@ -27,13 +29,13 @@ from typing import (
     Sequence,
     Tuple,
 )
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from cheroot.errors import MaxSizeExceeded
 
-from . import _clock, _jobs
+from . import _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
-from ._http import MAX_BODY_BYTES, WSGIServer
+from ._http import MAX_BODY_BYTES, WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs
 from .exceptions import AmplifyError, BadRequestException, InternalFailureException
@@ -91,11 +93,22 @@ def _cors_headers(environ: WSGIEnvironment) -> List[Tuple[str, str]]:
 
 def _respond(environ: WSGIEnvironment, start_response: StartResponse, *, cors: bool) -> Iterable[bytes]:
     method = environ["REQUEST_METHOD"]
+    preflight = cors and method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
+    target = raw_target(environ)
+    if not preflight and urlsplit(target).path.startswith(_content.PREFIXES):
+        # Uploads stream; logs and artifacts are S3's, not the API's, replies.
+        if not cors:
+            return _content.app(environ, start_response)
+
+        def with_cors(status: str, headers: Any, exc_info: Any = None) -> Any:
+            return start_response(status, list(headers) + _cors_headers(environ), exc_info)
+
+        return _content.app(environ, with_cors)
     try:
-        if cors and method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+        if preflight:
             status, response_headers, payload = 204, dict[str, str](), b""
         else:
-            status, response_headers, payload = _answer(environ, method)
+            status, response_headers, payload = _answer(environ, method, target)
     except Exception as error:  # noqa: BLE001 - a server answers in the API's shape, never HTML
         status, response_headers, payload = InternalFailureException(
             f"amplify_mock failed on this request ({type(error).__name__}: {error})."
@@ -145,7 +158,7 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     return body
 
 
-def _answer(environ: WSGIEnvironment, method: str) -> Tuple[int, Dict[str, str], bytes]:
+def _answer(environ: WSGIEnvironment, method: str, target: str) -> Tuple[int, Dict[str, str], bytes]:
     try:
         body = _read_body(environ)
     except _Malformed as error:
@@ -158,28 +171,17 @@ def _answer(environ: WSGIEnvironment, method: str) -> Tuple[int, Dict[str, str],
         )
         headers["Connection"] = "close"
         return status, headers, payload
-    target = _raw_target(environ)
     split = urlsplit(target)
     path = split.path
+    if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
+        return _control(method, path, dict(parse_qsl(split.query)), body)
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
-    if path == "/moto-api/reset" or (
-        path.startswith(CONTROL_PREFIX) and not path.startswith(_jobs.UPLOAD_PREFIX)
-    ):
-        return _control(method, path, dict(parse_qsl(split.query)), body)
-    headers = _request_headers(environ)
-    region: Optional[str] = None
-    if path.startswith(_jobs.UPLOAD_PREFIX):
-        # A bare PUT carries no signature: the upload URL's query names its backend.
-        query = dict(parse_qsl(split.query))
-        region = query.get("region")
-        if "accountId" in query and "x-moto-account-id" not in headers:
-            headers["x-moto-account-id"] = query["accountId"]
-    token = _jobs.upload_origin.set(origin)
+    token = _content.origin_var.set(origin)
     try:
-        return handle(method, origin + target, headers, body, region=region)
+        return handle(method, origin + target, _request_headers(environ), body)
     finally:
-        _jobs.upload_origin.reset(token)
+        _content.origin_var.reset(token)
 
 
 def _request_headers(environ: WSGIEnvironment) -> Dict[str, str]:
@@ -191,22 +193,6 @@ def _request_headers(environ: WSGIEnvironment) -> Dict[str, str]:
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     return headers
-
-
-def _raw_target(environ: WSGIEnvironment) -> str:
-    """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        # WSGI hands text over as latin-1 of the bytes received.
-        raw = raw.encode("latin-1").decode("utf-8", "replace")
-        if not raw.startswith("/"):
-            parts = urlsplit(raw)  # absolute-form request target
-            raw = parts.path + ("?" + parts.query if parts.query else "")
-        return raw or "/"
-    # Another WSGI server without the raw target: PATH_INFO is decoded, so re-encode it.
-    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-    query = environ.get("QUERY_STRING", "")
-    return quote(path or "/", safe="/:@!$&'()*+,;=-._~") + ("?" + query if query else "")
 
 
 # Control endpoints
@@ -366,6 +352,29 @@ def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
         return _script_get({key: value for key, value in data.items() if key != "outcomes"})
 
 
+def _deployment_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """What was uploaded for a manual deployment, for clients that cannot hold the controller."""
+    _only(data, ("jobId",) + _BRANCH_KEYS)
+    region, account_id = _where(data)
+    _backend((region, account_id))
+    deployed = _controller.deployment(
+        _text(data, "appId"), _text(data, "branchName"), _text(data, "jobId"),
+        region=region, account_id=account_id,
+    )
+    return {
+        "zip": None if deployed.zip is None else _blob(deployed.zip),
+        "files": {name: _blob(content) for name, content in sorted(deployed.files.items())},
+    }
+
+
+def _blob(content: bytes) -> Dict[str, Any]:
+    return {
+        "size": len(content),
+        "md5": hashlib.md5(content).hexdigest(),
+        "base64": base64.b64encode(content).decode(),
+    }
+
+
 def _max_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, ())
     return {"maxConcurrentJobs": _controller.max_concurrent_jobs}
@@ -377,6 +386,19 @@ def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
         raise _BadInput("maxConcurrentJobs is required.")
     _controller.max_concurrent_jobs = data["maxConcurrentJobs"]
     return _max_get({})
+
+
+def _upload_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"maxUploadSize": _controller.max_upload_size}
+
+
+def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("maxUploadSize",))
+    if "maxUploadSize" not in data:
+        raise _BadInput("maxUploadSize is required.")
+    _controller.max_upload_size = data["maxUploadSize"]
+    return _upload_get({})
 
 
 def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
@@ -400,8 +422,12 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "reset": {"POST": _reset},
     "durations": {"GET": _durations_get, "POST": _durations_post},
     "script": {"GET": _script_get, "POST": _script_post},
+    "deployment": {"GET": _deployment_get},
+    "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
+    "domain-settings": {"GET": _domain_controls.settings_get, "POST": _domain_controls.settings_post},
+    "domain-script": {"GET": _domain_controls.script_get, "POST": _domain_controls.script_post},
 }
 _controller = AmplifyJobs()
 

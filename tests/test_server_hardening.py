@@ -134,11 +134,12 @@ def test_large_request_bodies_are_not_kept_after_their_request() -> None:
         _dispatch._seen_requests.clear()
         client = boto_client("https://amplify.us-east-1.amazonaws.com")
         app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
-        client.create_branch(appId=app_id, branchName="main")
-        url = f"https://amplify.us-east-1.amazonaws.com/apps/{app_id}/branches/main/jobs"
-        # Valid JSON padded to 1 MiB: parsed and answered, but not remembered.
+        # Valid JSON padded to 1 MiB: parsed and answered, but not remembered. (One branch each:
+        # a second job on a busy branch is refused.)
         padded = b'{"jobType": "RELEASE"' + b" " * (1 << 20) + b"}"
-        for _ in range(4):
+        for branch in ("b1", "b2", "b3", "main"):
+            client.create_branch(appId=app_id, branchName=branch)
+            url = f"https://amplify.us-east-1.amazonaws.com/apps/{app_id}/branches/{branch}/jobs"
             response = requests.post(url, data=padded, headers=JSON, timeout=10)
             assert response.status_code == 200, response.text
         assert all(len(key[2]) <= 4096 for key in _dispatch._seen_requests)
