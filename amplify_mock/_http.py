@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 # Limits on what one request may send; beyond them cheroot answers 413 or 414 and never hands
-# the request to the application. A CreateDeployment zip upload is the largest body a client
-# sends here (AWS's manual deploy takes zips up to 5 GB, far past what a test sends).
+# the request to the application. A deployment upload is the largest body a client sends here:
+# S3 takes up to 5 GiB in one PUT, and the content URLs stream it to a spooled file (their own
+# limit, max-upload-size, refuses larger ones as S3 does). API calls have a smaller limit of
+# their own, as their bodies are read into memory.
 MAX_HEADER_BYTES = 64 * 1024
-MAX_BODY_BYTES = 256 * 1024 * 1024
+MAX_BODY_BYTES = 5 * 1024**3 + 1024**2
 # Worker threads (each serves one request at a time); idle keep-alive connections wait in the
 # selector without one, up to KEEP_ALIVE_CONNECTIONS of them.
 THREADS = 16

@@ -35,7 +35,7 @@ from cheroot.errors import MaxSizeExceeded
 
 from . import _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
-from ._http import MAX_BODY_BYTES, WSGIServer, raw_target
+from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs
 from .exceptions import AmplifyError, BadRequestException, InternalFailureException
@@ -133,15 +133,25 @@ class _Malformed(Exception):
     connection closed, since where the next request would start is unknown."""
 
 
+# The largest API or control request body, read into memory whole (the largest real one, a
+# CreateApp with its build spec and environment variables, is tens of kilobytes).
+MAX_API_BODY_BYTES = 16 * 1024**2
+
+
 def _read_body(environ: WSGIEnvironment) -> bytes:
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH") or ""
     try:
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            return bytes(stream.read())
+            body = bytes(stream.read(MAX_API_BODY_BYTES + 1))
+            if len(body) > MAX_API_BODY_BYTES:
+                raise MaxSizeExceeded()
+            return body
         if not length:
             return b""
         expected = int(length)
+        if expected > MAX_API_BODY_BYTES:
+            raise MaxSizeExceeded()
         body = bytes(stream.read(expected))
     except MaxSizeExceeded:
         raise
@@ -167,7 +177,7 @@ def _answer(environ: WSGIEnvironment, method: str, target: str) -> Tuple[int, Di
         return status, headers, payload
     except MaxSizeExceeded:
         status, headers, payload = _error(
-            413, f"The request body is larger than this server takes ({MAX_BODY_BYTES} bytes)."
+            413, f"The request body is larger than an API call takes ({MAX_API_BODY_BYTES} bytes)."
         )
         headers["Connection"] = "close"
         return status, headers, payload

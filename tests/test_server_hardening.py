@@ -252,3 +252,14 @@ def test_sigterm_under_load_exits_0_promptly(served_process: Any) -> None:
             thread.join(timeout=10)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def test_an_api_body_past_the_limit_is_refused_unread(server: Served) -> None:
+    # The headers announce 17 MiB; the server answers before any of it is sent.
+    request = (
+        b"POST /apps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (17 * 1024**2)
+    )
+    status, headers, body = raw_exchange(server, request)
+    assert status == 413 and headers["content-type"] == "application/json"
+    assert "larger than an API call takes (16777216 bytes)" in json.loads(body)["message"]
