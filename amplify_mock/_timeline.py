@@ -81,7 +81,11 @@ def _job(job: Any, now: float) -> List[str]:
         summary += f"; next {upcoming}"
     elif current not in TERMINAL:
         if timeline.admitted_at is None:
-            summary += "; waiting for the branch's earlier job or a concurrency slot"
+            earliest = start + timeline.durations.pending
+            if now < earliest:
+                summary += f"; next PROVISIONING at +{_seconds(earliest - start)} s at the earliest"
+            else:
+                summary += "; waiting for the branch's earlier job or a concurrency slot"
         elif timeline.outcome.kind == "NEVER_FINISH":
             summary += "; never finishes (scripted) until stopped"
     lines = [f"{head}, started {_instant(start)} (now +{_seconds(now - start)} s), {current}: {summary}"]
@@ -108,7 +112,8 @@ def _durations(durations: Durations) -> str:
 
 
 def _seconds(value: float) -> str:
-    return f"{value:g}" if value != int(value) else str(int(value))
+    # Whole seconds as such; fractions to the millisecond, as the clock is shown.
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def _instant(epoch: float) -> str:
