@@ -339,3 +339,42 @@ def test_plain_class_setup_method_failure_stops_the_mock() -> None:
     with pytest.raises(RuntimeError):
         TestBroken().setup_method(None)  # type: ignore[attr-defined]
     assert_stopped()
+
+
+def test_jobs_durations_and_scripts_of_the_class_setup_are_there_for_every_test() -> None:
+    from freezegun import freeze_time
+
+    from amplify_mock import AmplifyJobs, Durations
+
+    outcomes: List[Any] = []
+
+    @mock_amplify_jobs
+    class Jobs(unittest.TestCase):
+        @classmethod
+        def setUpClass(cls) -> None:  # noqa: N802 - unittest's name
+            app = client().create_app(name="shop", repository="https://github.com/acme/shop")["app"]
+            cls.app_id = app["appId"]
+            client().create_branch(appId=cls.app_id, branchName="main")
+            controller = AmplifyJobs()
+            controller.durations = Durations.zero()
+            client().start_job(appId=cls.app_id, branchName="main", jobType="RELEASE")
+            controller.fail_next(cls.app_id, "main", "BUILD", "from the class set-up")
+
+        def run_next_job(self) -> None:
+            started = client().start_job(appId=self.app_id, branchName="main", jobType="RELEASE")
+            job = client().get_job(appId=self.app_id, branchName="main", jobId=started["jobSummary"]["jobId"])
+            listed = client().list_jobs(appId=self.app_id, branchName="main")["jobSummaries"]
+            reason = job["job"]["steps"][0]["statusReason"]
+            outcomes.append((job["job"]["summary"]["jobId"], reason, len(listed)))
+
+        def test_one(self) -> None:
+            self.run_next_job()
+
+        def test_two(self) -> None:
+            self.run_next_job()
+
+    with freeze_time("2026-01-01"):
+        result = run_testcase(Jobs)
+    assert result.wasSuccessful(), result.errors + result.failures
+    assert outcomes == [("2", "from the class set-up", 2)] * 2
+    assert_stopped()
