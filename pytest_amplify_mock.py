@@ -44,6 +44,11 @@ def amplify_jobs() -> Iterator[AmplifyJobs]:
         yield controller
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _failures.clear()  # a decorated function that failed outside any test is not this test's
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Generator[None, Any, None]:
     outcome = yield

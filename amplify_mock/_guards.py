@@ -90,7 +90,10 @@ def _subclass_hook(interceptor: _Interceptor) -> Callable[..., None]:
     def __init_subclass__(cls: type, **kwargs: Any) -> None:  # noqa: N807 - Python's name
         super(botocore.client.BaseClient, cls).__init_subclass__(**kwargs)
         if "_make_request" in vars(cls):
-            _patch_async_client(cls, interceptor)
+            with interceptor.lock:
+                # A class made in another thread as the mock stops is left alone.
+                if (botocore.client.BaseClient, "__init_subclass__") in _patched:
+                    _patch_async_client(cls, interceptor)
 
     return __init_subclass__
 

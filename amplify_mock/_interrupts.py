@@ -9,10 +9,21 @@ signals, so elsewhere nothing is held.
 
 from __future__ import annotations
 
+import importlib
 import signal
 import threading
 from types import FrameType, TracebackType
 from typing import Any, Callable, Optional, Type, Union
+
+# The C functions signal.signal and signal.getsignal wrap, without the wrappers' attempt to turn
+# each handler into an enum (an exception per call for a Python handler, costing as much as the
+# rest of a start); same behaviour otherwise.
+try:
+    _c_signal: Any = importlib.import_module("_signal")
+except ImportError:  # pragma: no cover - not CPython
+    _c_signal = signal
+_getsignal = _c_signal.getsignal
+_setsignal = _c_signal.signal
 
 _Handler = Union[Callable[[int, Optional[FrameType]], Any], int, signal.Handlers, None]
 
@@ -31,16 +42,16 @@ class held:  # noqa: N801 - used as a context manager, like contextlib's
         if threading.current_thread() is not threading.main_thread():
             return self
         try:
-            previous = signal.getsignal(signal.SIGINT)
+            previous = _getsignal(signal.SIGINT)
         except ValueError:  # a sub-interpreter, say: no signals here
             return self
         # SIG_DFL kills the process and SIG_IGN ignores the signal: nothing to hold back then.
         if callable(previous):
             self._previous = previous
             try:
-                signal.signal(signal.SIGINT, self._hold)
+                _setsignal(signal.SIGINT, self._hold)
             except BaseException:
-                signal.signal(signal.SIGINT, previous)
+                _setsignal(signal.SIGINT, previous)
                 raise
         return self
 
@@ -62,7 +73,7 @@ class held:  # noqa: N801 - used as a context manager, like contextlib's
         previous = self._previous
         if previous is None:
             return
-        signal.signal(signal.SIGINT, previous)
+        _setsignal(signal.SIGINT, previous)
         self._previous = None
         if self._pending and callable(previous):
             self._pending = False
