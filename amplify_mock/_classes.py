@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import unittest
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict
 
 from . import _snapshot
 
@@ -62,7 +62,7 @@ def _span_testcase_tests(cls: type, mock: MockAmplifyJobs, snapshots: Dict[type,
     def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
         mock.start()
         test.addCleanup(mock.stop)
-        _snapshot.restore(_find(snapshots, type(test)))
+        _snapshot.restore(snapshots.get(type(test)))
         original.__get__(test, type(test))()
 
     cls.setUp = setUp  # type: ignore[attr-defined]
@@ -77,7 +77,7 @@ def _span_pytest_tests(cls: type, mock: MockAmplifyJobs, snapshots: Dict[type, _
     def setup_method(test: Any, method: Any = None) -> None:
         mock.start()
         try:
-            _snapshot.restore(_find(snapshots, type(test)))
+            _snapshot.restore(snapshots.get(type(test)))
             if original_set_up is not None:
                 _call_hook(original_set_up.__get__(test, type(test)), method)
         except BaseException:
@@ -107,10 +107,6 @@ def _wrap_test_methods(cls: type, mock: MockAmplifyJobs) -> None:
             setattr(cls, name, mock._decorate_callable(raw))
         elif isinstance(raw, staticmethod) and inspect.isfunction(raw.__func__):
             setattr(cls, name, staticmethod(mock._decorate_callable(raw.__func__)))
-
-
-def _find(snapshots: Dict[type, _snapshot.Snapshot], cls: type) -> Optional[_snapshot.Snapshot]:
-    return snapshots.get(cls)
 
 
 def _call_class_hook(raw: Any, klass: type) -> None:
