@@ -7,6 +7,9 @@ aiobotocore pins botocore, so this module runs in a tox env of its own (``tox -e
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+import textwrap
 from typing import Any, Awaitable, Callable, Dict, Iterator, List
 
 import pytest
@@ -143,3 +146,30 @@ def test_an_aiobotocore_it_cannot_serve_is_refused_never_sent(monkeypatch: pytes
                     await client.list_apps()
 
     asyncio.run(run())
+
+
+def test_aiobotocore_imported_while_the_mock_runs_is_answered_too() -> None:
+    # A fresh process, so that aiobotocore is first imported with the mock already active.
+    code = textwrap.dedent(
+        """
+        import asyncio, sys
+        from botocore.config import Config
+        from amplify_mock import mock_amplify_jobs
+
+        with mock_amplify_jobs():
+            assert "aiobotocore" not in sys.modules
+            import aiobotocore.session
+
+            async def run():
+                config = Config(connect_timeout=0.5, read_timeout=0.5, retries={"max_attempts": 0})
+                session = aiobotocore.session.get_session()
+                async with session.create_client("amplify", region_name="us-east-1", config=config) as client:
+                    await client.create_app(name="late")
+                    return [app["name"] for app in (await client.list_apps())["apps"]]
+
+            print(asyncio.run(run()))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['late']"
