@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from . import models as _models
+from ._domain_lifecycle import DomainDurations, DomainOutcome
+from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, MockAmplifyJobs, mock_amplify_jobs
 from ._registration import register as _register
@@ -11,6 +13,9 @@ from .models import AmplifyBackend, amplify_backends
 __all__ = [
     "AmplifyBackend",
     "AmplifyJobs",
+    "Deployment",
+    "DomainDurations",
+    "DomainOutcome",
     "Durations",
     "MockAmplifyJobs",
     "Outcome",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
@@ -11,10 +10,9 @@ import sys
 import uuid
 from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 
-from botocore.model import OperationModel
+from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from ._jobs import UPLOAD_PREFIX
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -23,7 +21,7 @@ from .exceptions import (
     InternalFailureException,
     NotImplementedByMockException,
 )
-from .models import AmplifyBackend, amplify_backends
+from .models import LockedBackend
 from .responses import OPERATIONS, Operation
 
 Response = Tuple[int, Dict[str, str], bytes]
@@ -55,6 +53,7 @@ def handle(
     *,
     serialized: Literal[True] = True,
     operation: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Response: ...
 
 
@@ -69,6 +68,7 @@ def handle(
     *,
     serialized: Literal[False],
     operation: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Result: ...
 
 
@@ -82,11 +82,13 @@ def handle(
     *,
     serialized: bool = True,
     operation: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Result:
     """``serialized=False`` leaves a successful operation's body as its result, not yet JSON, so
     the in-process path can hand botocore the parsed reply without a JSON round trip.
-    ``operation`` names the operation botocore serialized, if known: its route is tried first."""
-    answer = _answer(method, url, headers, body, region, access_key, operation)
+    ``operation`` names the operation botocore serialized, if known: its route is tried first;
+    ``service`` is the calling client's service model, used if none is loaded yet."""
+    answer = _answer(method, url, headers, body, region, access_key, operation, service)
     return finish(*answer) if serialized else answer
 
 
@@ -108,6 +110,7 @@ def _answer(
     region: Optional[str],
     access_key: Optional[str],
     hint: Optional[str] = None,
+    service: Optional[ServiceModel] = None,
 ) -> Result:
     try:
         key = (method, url, body, hint)
@@ -116,12 +119,7 @@ def _answer(
             host, func, params = seen[0], seen[1], dict(seen[2])
         else:
             host, path, query = split_url(url)
-            if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
-                backend = _backend(host, headers, region, access_key)
-                with backend.lock:
-                    backend.receive_upload(path)
-                return 200, {"ETag": '"%s"' % hashlib.md5(body).hexdigest()}, b""
-            operation, labels = route(method, path, hint)
+            operation, labels = route(method, path, hint, service)
             if operation.name not in OPERATIONS:
                 raise NotImplementedByMockException(
                     f"amplify_mock does not serve {operation.name} yet; it serves "
@@ -133,8 +131,7 @@ def _answer(
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
                 _seen_requests[key] = (host, func, dict(params))
-        backend = _backend(host, headers, region, access_key)
-        with backend.lock:
+        with _locked(host, headers, region, access_key) as backend:
             result = func(backend, params)
         return 200, dict(_JSON), result
     except AmplifyError as error:
@@ -170,9 +167,10 @@ def _internal_failure(error: Exception) -> Response:
     ).to_response()
 
 
-def _backend(
+def _locked(
     host: str, headers: Mapping[str, str], region: Optional[str], access_key: Optional[str]
-) -> AmplifyBackend:
+) -> LockedBackend:
+    """The request's backend, with the state lock held while in the ``with`` block."""
     if region is None or access_key is None:
         # A request off the wire: its signature's scope names the region and the key.
         auth = ""
@@ -190,13 +188,8 @@ def _backend(
         if access_key is None and scope:
             access_key = scope.group(1)
     account = _account(headers, access_key)
-    # Plain dict lookups first: moto's BackendDict takes a lock on every read.
-    regions = dict.get(amplify_backends, account)
-    backend = dict.get(regions, region) if regions is not None else None
-    if backend is not None:
-        return backend
     try:
-        return amplify_backends[account][region]
+        return LockedBackend(account, region)
     except KeyError:
         raise BadRequestException(
             f"Amplify is not available in region {region!r}; use a region where AWS offers it."

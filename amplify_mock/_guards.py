@@ -5,7 +5,8 @@
   ours, so it sees a ``requests`` call first; for an Amplify URL it would refuse it (no match),
   fail it (moto, when ``core.service_whitelist`` leaves Amplify out) or, through a passthru,
   send it to AWS with the real adapter. While the mock is active, every ``RequestsMock``
-  hands an Amplify URL to the mock's own instead.
+  hands an Amplify URL to the mock's own instead, and sends the mock's content URLs (uploads,
+  artifacts, served by its loopback listener) to that listener.
 - Async clients (aiobotocore, and aioboto3 which is built on it): ``AioBaseClient`` overrides
   the ``BaseClient._make_request`` the interceptor patches. Its own is patched the same way,
   whether aiobotocore was imported before the mock started or while it runs. A client class
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
 import botocore.client
 import responses
 
+from . import _content
 from ._registration import HOST
 
 if TYPE_CHECKING:
@@ -79,11 +81,23 @@ def _requests_guard(interceptor: _Interceptor) -> Callable[..., Any]:
 
     def _on_request(mock: responses.RequestsMock, adapter: Any, request: Any, **kwargs: Any) -> Any:
         own = interceptor.requests_mock
-        if own is not None and mock is not own and AMPLIFY_URL.match(str(request.url)):
-            return original(own, adapter, request, **kwargs)
+        if own is not None and mock is not own:
+            url = str(request.url)
+            if AMPLIFY_URL.match(url):
+                return original(own, adapter, request, **kwargs)
+            if _content_url(url):
+                # The mock's own loopback listener (upload and artifact URLs): sent to it, as
+                # it would be with no other mock about; it is local, so nothing leaves.
+                return responses._real_send(adapter, request, **kwargs)
         return original(mock, adapter, request, **kwargs)
 
     return _on_request
+
+
+def _content_url(url: str) -> bool:
+    # Read without starting the listener (_content.origin() would start it).
+    origin = _content._listener.url
+    return origin is not None and url.startswith(origin + "/")
 
 
 def _subclass_hook(interceptor: _Interceptor) -> Callable[..., None]:

@@ -12,8 +12,8 @@ converter, and the caller serializes and parses as before.
 from __future__ import annotations
 
 import datetime
+import threading
 import time
-import weakref
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from botocore.utils import ensure_boolean, get_tzinfo_options, parse_timestamp
@@ -28,18 +28,28 @@ class _Unsupported(Exception):
 class ParsedBuilder:
     """Converters from results to parsed replies, compiled once per output shape.
 
-    Keyed weakly on the client's own Shape objects: every client has its own service model,
-    and its converters go with it.
+    Every client has its own service model, but clients made from sessions that share a loader
+    cache (boto3's default session, and every session ``_sessions`` makes) build it from the
+    same loaded document: converters are kept per document and shape name, so a new client per
+    test does not compile them again. The documents of the last few models are held, so their
+    ids cannot be reused while they key anything.
     """
+
+    _DOCUMENTS = 8
 
     def __init__(self, timestamp_parser: Callable[[Any], Any]) -> None:
         self._timestamp = Timestamps(timestamp_parser)
-        self._cache: weakref.WeakKeyDictionary[Any, Optional[Convert]] = weakref.WeakKeyDictionary()
+        self._cache: Dict[Tuple[int, str], Optional[Convert]] = {}
+        self._documents: Dict[int, Any] = {}
+        self._lock = threading.Lock()
 
     def converter(self, shape: Any) -> Optional[Convert]:
         """A function from an operation's result to its parsed members, or None if unsupported."""
+        # The shapes of the loaded model (botocore's ShapeResolver keeps them as loaded).
+        document = getattr(getattr(shape, "_shape_resolver", None), "_shape_map", shape)
+        key = (id(document), shape.name)
         try:
-            return self._cache[shape]
+            return self._cache[key]
         except KeyError:
             pass
         convert: Optional[Convert]
@@ -51,7 +61,13 @@ class ParsedBuilder:
             convert = _refreshing(self._timestamp, self._compile(shape, {}))
         except _Unsupported:
             convert = None
-        self._cache[shape] = convert
+        with self._lock:
+            if id(document) not in self._documents:
+                if len(self._documents) >= self._DOCUMENTS:
+                    self._documents.clear()
+                    self._cache.clear()
+                self._documents[id(document)] = document
+            self._cache[key] = convert
         return convert
 
     def _compile(self, shape: Any, building: Dict[str, List[Convert]]) -> Optional[Convert]:

@@ -9,13 +9,14 @@ validated its parameters first.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from botocore.loaders import create_loader
 from botocore.model import OperationModel, ServiceModel, Shape
-from botocore.session import get_session
 
 from .exceptions import BadRequestException, UnknownOperationException
 
@@ -31,15 +32,29 @@ _routes: Dict[str, List[Route]] = {}
 _routes_by_name: Dict[str, Route] = {}
 
 
-def service_model() -> ServiceModel:
+def service_model(loaded: Optional[ServiceModel] = None) -> ServiceModel:
+    """Amplify's model, as the routes and validators read it.
+
+    The first client call hands in its own client's model (``loaded``): that model is already
+    built, where loading it here would cost a botocore session of its own on the first call of
+    a process. Without a client (``requests``, the server), it is loaded with a bare loader.
+    """
     global _service_model
     if _service_model is None:
         with _model_lock:
             if _service_model is None:
-                loaded = get_session().get_service_model("amplify")
+                if loaded is None or loaded.service_name != "amplify":
+                    loaded = _load_service_model()
                 _build_routes(loaded)
                 _service_model = loaded
     return _service_model
+
+
+def _load_service_model() -> ServiceModel:
+    # What a session does to load it (its data_path is AWS_DATA_PATH), without the session:
+    # no handlers to register, no endpoint data.
+    loader = create_loader(os.environ.get("AWS_DATA_PATH"))
+    return ServiceModel(loader.load_service_model("amplify", "service-2"), "amplify")
 
 
 def _build_routes(model: ServiceModel) -> None:
@@ -59,12 +74,15 @@ def _build_routes(model: ServiceModel) -> None:
         routes.sort(key=lambda r: -r[1].http["requestUri"].count("/"))
 
 
-def route(method: str, path: str, hint: Optional[str] = None) -> Tuple[OperationModel, Dict[str, str]]:
+def route(
+    method: str, path: str, hint: Optional[str] = None, loaded: Optional[ServiceModel] = None
+) -> Tuple[OperationModel, Dict[str, str]]:
     """Find the operation for a raw (still percent-encoded) path.
 
-    ``hint`` names the operation botocore serialized (in process): its route is tried first.
+    ``hint`` names the operation botocore serialized (in process): its route is tried first;
+    ``loaded`` is the calling client's service model, if any (see :func:`service_model`).
     """
-    service_model()
+    service_model(loaded)
     if hint is not None:
         hinted = _routes_by_name.get(hint)
         if hinted is not None and hinted[1].http["method"] == method.upper():

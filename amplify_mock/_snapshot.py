@@ -17,16 +17,18 @@ import threading
 import types
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import _clock, _jobs
-from .models import amplify_backends
+from . import _clock, _jobs, domains
+from .models import STATE_LOCK, amplify_backends, reset_state
 
-_LOCKS = {
-    type(threading.Lock()): threading.Lock,
-    type(threading.RLock()): threading.RLock,
-    threading.Condition: threading.Condition,
-    threading.Event: threading.Event,
-    threading.Semaphore: threading.Semaphore,
-}
+# Locks are shared, not copied: the state's objects all hold the one state lock.
+_LOCKS = (
+    type(threading.Lock()),
+    type(threading.RLock()),
+    threading.Condition,
+    threading.Event,
+    threading.Semaphore,
+)
+_SETTINGS = (_jobs.settings, domains.settings)
 _OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType)
 _COUNT = re.compile(r"count\((.+?)(?:, (.+))?\)$")
 
@@ -41,42 +43,45 @@ class _Backend:
 class Snapshot:
     __slots__ = ("backends", "settings", "offset")
 
-    def __init__(self, backends: Dict[Tuple[str, str], Tuple[_Backend, Dict[str, Any]]],
-                 settings: Dict[str, Any], offset: float) -> None:
+    def __init__(
+        self,
+        backends: Dict[Tuple[str, str], Tuple[_Backend, Dict[str, Any]]],
+        settings: List[Dict[str, Any]],
+        offset: float,
+    ) -> None:
         self.backends = backends
         self.settings = settings
         self.offset = offset
 
 
 def take() -> Snapshot:
-    backends = {}
-    for account_id, region, backend in amplify_backends.iter_backends():
-        stand_in = _Backend()
-        backends[(account_id, region)] = (
-            stand_in, _copy(vars(backend), {id(backend): stand_in}),
-        )
-    return Snapshot(backends, _copy(vars(_jobs.settings), {}), _clock.offset())
+    with STATE_LOCK:
+        backends = {}
+        for account_id, region, backend in amplify_backends.iter_backends():
+            stand_in = _Backend()
+            backends[(account_id, region)] = (stand_in, _copy(vars(backend), {id(backend): stand_in}))
+        settings = [_copy(vars(kind), {}) for kind in _SETTINGS]
+        return Snapshot(backends, settings, _clock.offset())
 
 
 def restore(snapshot: Optional[Snapshot]) -> None:
     """Put the state back as it was when ``snapshot`` was taken; ``None`` changes nothing."""
     if snapshot is None:
         return
-    for account in list(amplify_backends.values()):
-        account.reset()
-    amplify_backends.clear()
-    for (account_id, region), (stand_in, state) in snapshot.backends.items():
-        backend = amplify_backends[account_id][region]
-        fresh = _copy(state, {id(stand_in): backend})
-        vars(backend).clear()
-        vars(backend).update(fresh)
-    vars(_jobs.settings).update(_copy(snapshot.settings, {}))
-    _clock.set_offset(snapshot.offset)
+    with STATE_LOCK:
+        reset_state()
+        for (account_id, region), (stand_in, state) in snapshot.backends.items():
+            backend = amplify_backends[account_id][region]
+            # One assignment, as the backend's own reset does: never half a backend.
+            backend.__dict__ = _copy(state, {id(stand_in): backend})
+        for kind, saved in zip(_SETTINGS, snapshot.settings):
+            vars(kind).update(_copy(saved, {}))
+        _clock.set_offset(snapshot.offset)
 
 
 def _copy(value: Any, seeds: Dict[int, Any]) -> Any:
-    """A deep copy in which locks are new and counters go on from where they stood: neither
-    can be deep-copied (counters only until Python 3.14)."""
+    """A deep copy that shares the locks and whose counters go on from where they stood:
+    neither can be deep-copied (counters only until Python 3.14)."""
     memo: Dict[int, Any] = dict(seeds)
     keep: List[Any] = []
     stack = [value]
@@ -88,8 +93,7 @@ def _copy(value: Any, seeds: Dict[int, Any]) -> Any:
         seen.add(id(item))
         kind = type(item)
         if kind in _LOCKS:
-            memo[id(item)] = _LOCKS[kind]()
-            keep.append(item)
+            memo[id(item)] = item
         elif kind is itertools.count:
             memo[id(item)] = _fresh_count(item)
             keep.append(item)

@@ -60,6 +60,7 @@ def installed() -> Dict[str, bool]:
         "requests": requests.adapters.HTTPAdapter.send is not ORIGINAL_SEND,
         "guards": bool(_guards.installed()),
         "credentials": os.environ.get("AWS_ACCESS_KEY_ID") == "FOOBARKEY",
+        "no_proxy": "NO_PROXY" in os.environ,  # loopback, for the mock's content URLs
         "session": boto3.DEFAULT_SESSION is not SESSION,
     }
 

@@ -47,6 +47,7 @@ def _globals() -> Dict[str, Any]:
         "moto.amplify": sys.modules.get("moto.amplify"),
         "credentials": (os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")),
         "default_session": boto3.DEFAULT_SESSION,
+        "setup_default_session": boto3.setup_default_session,
     }
 
 
