@@ -325,6 +325,8 @@ def _input(environ: WSGIEnvironment) -> Any:
 
 def _read_bounded(environ: WSGIEnvironment) -> bytes:
     """The request's body, up to a bound; the rest is read and dropped."""
+    if _content_length(environ) is None and not environ.get("wsgi.input_terminated"):
+        return b""  # no body announced (a GET): reading would wait for the client to close
     stream = _input(environ)
     kept = stream.read(_DRAIN)
     while stream.read(_CHUNK):
