@@ -429,6 +429,8 @@ def webhook_reply(method: str, url: str, body: bytes) -> Reply:
                 backend.webhook_build(webhook_id, token)
             except AmplifyError:
                 break
+            except Exception:  # noqa: BLE001 - a mock must answer, never raise into the client
+                return _gateway_error(500, "InternalServerErrorException", "Internal server error")
             return _queued(body)
     # A wrong token and an unknown id get the same answer, as an authorizer gives it: which
     # webhook ids exist is not told to whoever holds no token.

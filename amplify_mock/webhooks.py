@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import hmac
 import string
-from typing import Any, Dict, List, Optional, Protocol, Tuple
+from functools import lru_cache
+from typing import Any, Dict, FrozenSet, List, Optional, Protocol, Tuple
 
 from moto.moto_api._internal import mock_random
 
 from ._pagination import page_ascending
+from ._protocol import service_model
 from .exceptions import LimitExceededException, NotFoundException
 
 # AWS's webhook URLs: API Gateway's "prod" stage on webhooks.amplify.{region}.amazonaws.com.
@@ -69,9 +71,10 @@ class Webhook:
         return hmac.compare_digest(token.encode(), self.token.encode())
 
     def to_dict(self, origin: str) -> Dict[str, Any]:
-        # Every member of botocore's Webhook shape; appId is one (terraform-provider-aws reads
-        # webhook.AppId back from GetWebhook).
-        return {
+        # Every member of botocore's Webhook shape; appId is one in current models
+        # (terraform-provider-aws reads webhook.AppId back from GetWebhook), not in older ones.
+        members = _webhook_members()
+        result = {
             "webhookArn": self.arn,
             "webhookId": self.webhook_id,
             "webhookUrl": self.url(origin),
@@ -81,6 +84,12 @@ class Webhook:
             "createTime": self.create_time,
             "updateTime": self.update_time,
         }
+        return {key: value for key, value in result.items() if key in members}
+
+
+@lru_cache(maxsize=1)
+def _webhook_members() -> FrozenSet[str]:
+    return frozenset(service_model().shape_for("Webhook").members)
 
 
 class Webhooks:
