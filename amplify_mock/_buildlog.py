@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import IO, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ._lifecycle import BUILD, CANCELLED, CANCELLING, DEPLOY, FAILED, VERIFY, StepView
 
@@ -134,5 +134,15 @@ def zip_members(data: bytes) -> Optional[Dict[str, bytes]]:
             return {
                 info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()
             }
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return None
+
+
+def zip_file_count(content: IO[bytes]) -> Optional[int]:
+    """How many files a zip archive holds (read from its central directory), or None if it is
+    not one."""
+    try:
+        with zipfile.ZipFile(content) as archive:
+            return sum(1 for info in archive.infolist() if not info.is_dir())
     except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         return None

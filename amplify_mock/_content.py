@@ -20,6 +20,8 @@ real app. A ``requests`` call to AWS's own form is answered in memory too (see
 
 from __future__ import annotations
 
+import base64
+import binascii
 import calendar
 import hashlib
 import hmac
@@ -31,9 +33,12 @@ import threading
 import time
 import uuid
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
+
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wsgi import get_input_stream
 
 from . import _buildlog, _clock
 from . import webhooks as _webhooks
@@ -113,10 +118,24 @@ def listener_running() -> bool:
 # URLs
 
 
+def _segment(part: str) -> str:
+    # "." and ".." would be dot segments, which clients remove from a path ("%2E" too, for some):
+    # spelt "~" plus as many dots, and "~" itself as "~~", which no client rewrites.
+    quoted = quote(part, safe="")
+    if quoted.startswith("~") or quoted.strip(".") == "":
+        return "~" + quoted
+    return quoted
+
+
+def _unsegment(part: str) -> str:
+    part = unquote(part)
+    return part[1:] if part.startswith("~") else part
+
+
 def _job_path(backend: AmplifyBackend, job: Job) -> str:
     branch = job.branch
     return "/".join(
-        quote(part, safe="")
+        _segment(part)
         for part in (backend.account_id, backend.region_name, branch.app.app_id, branch.name, str(job.job_id))
     )
 
@@ -126,7 +145,10 @@ def _amz_date(at: float) -> str:
 
 
 def _signature(path: str, date: str, expires: str) -> str:
-    return hmac.new(_SECRET, f"PUT\n{path}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
+    # Over the decoded segments, as S3 signs the canonical path: clients differ in which
+    # characters they escape (aiohttp sends %3D as "="), and both spellings must pass.
+    canonical = "\n".join(unquote(part) for part in path.split("/"))
+    return hmac.new(_SECRET, f"PUT\n{canonical}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
 
 def _presigned(path: str, now: float) -> str:
@@ -141,7 +163,7 @@ def upload_urls(backend: AmplifyBackend, job: Job, file_names: Iterable[str]) ->
     """CreateDeployment's ``zipUploadUrl`` and ``fileUploadUrls`` for ``job``."""
     now = _clock.now()
     base = UPLOADS + _job_path(backend, job)
-    files = {name: _presigned(f"{base}/files/{quote(name, safe='')}", now) for name in file_names}
+    files = {name: _presigned(f"{base}/files/{_segment(name)}", now) for name in file_names}
     return _presigned(f"{base}/zip", now), files
 
 
@@ -158,42 +180,47 @@ Reply = Tuple[int, Dict[str, str], bytes]
 
 def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     """The WSGI application of content URLs: PUT uploads, GET logs and artifacts."""
-    target = raw_target(environ)
-    parts = urlsplit(target)
+    parts = urlsplit(raw_target(environ))
     method = environ.get("REQUEST_METHOD", "GET").upper()
-    if parts.path.startswith(WEBHOOKS):
-        status, headers, body = webhook_reply(method, target, _read_bounded(environ))
-    elif parts.path.startswith(UPLOADS):
-        if method == "PUT":
-            status, headers, body = _put(environ, parts.path, dict(parse_qsl(parts.query)))
+    try:
+        if parts.path.startswith(WEBHOOKS):
+            target = f"{parts.path}?{parts.query}"
+            status, headers, body = webhook_reply(method, target, _read_bounded(environ))
+        elif parts.path.startswith(UPLOADS):
+            if method == "PUT":
+                status, headers, body = _put(environ, parts.path, dict(parse_qsl(parts.query)))
+            else:
+                # The URL is signed for a PUT: S3 computes another signature for any other method.
+                status, headers, body = _signature_mismatch()
+        elif parts.path.startswith(ARTIFACTS) and method in ("GET", "HEAD"):
+            status, headers, body = _get(parts.path, environ.get("HTTP_RANGE"))
+        elif parts.path.startswith(ARTIFACTS):
+            status, headers, body = _method_not_allowed(method)
         else:
-            _drain(environ)
-            status, headers, body = _method_not_allowed(method, "PUT")
-    elif parts.path.startswith(ARTIFACTS) and method in ("GET", "HEAD"):
-        status, headers, body = _get(parts.path)
-    elif parts.path.startswith(ARTIFACTS):
+            status, headers, body = _no_such_key(parts.path)
         _drain(environ)
-        status, headers, body = _method_not_allowed(method, "GET")
-    else:
-        _drain(environ)
-        status, headers, body = _s3_error(404, "NoSuchKey", "The specified key does not exist.")
+    except _Incomplete:
+        status, headers, body = _s3_error(
+            400, "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        )
+        headers["Connection"] = "close"
+    headers["Content-Length"] = str(len(body))
     if method == "HEAD":
-        headers["Content-Length"] = str(len(body))
         body = b""
-    else:
-        headers["Content-Length"] = str(len(body))
     start_response(f"{status} {_REASONS.get(status, 'Error')}", list(headers.items()))
     return [body]
 
 
 _REASONS = {
-    200: "OK",
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
+    200: "OK", 206: "Partial Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 411: "Length Required", 416: "Range Not Satisfiable",
+    500: "Internal Server Error",
 }
+
+
+class _Incomplete(Exception):
+    """The client sent less than it announced, or broken chunked framing."""
 
 
 def _s3_error(status: int, code: str, message: str, **extra: str) -> Reply:
@@ -207,7 +234,15 @@ def _s3_error(status: int, code: str, message: str, **extra: str) -> Reply:
     return status, {"Content-Type": "application/xml", "x-amz-request-id": request_id}, body
 
 
-def _method_not_allowed(method: str, allowed: str) -> Reply:
+def _signature_mismatch() -> Reply:
+    return _s3_error(
+        403, "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method.",
+    )
+
+
+def _method_not_allowed(method: str) -> Reply:
     return _s3_error(
         405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
         Method=method, ResourceType="OBJECT",
@@ -219,7 +254,7 @@ def _no_such_key(path: str) -> Reply:
 
 
 def _segments(path: str, prefix: str) -> List[str]:
-    return [unquote(part) for part in path[len(prefix):].split("/")]
+    return [_unsegment(part) for part in path[len(prefix):].split("/")]
 
 
 def _backend(account_id: str, region: str) -> Optional[AmplifyBackend]:
@@ -240,16 +275,10 @@ def _find_job(backend: Optional[AmplifyBackend], app_id: str, branch_name: str, 
 def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
     date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
     if not hmac.compare_digest(signature, _signature(path, date, expires)):
-        _drain(environ)
-        return _s3_error(
-            403, "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided. "
-            "Check your key and signing method.",
-        )
+        return _signature_mismatch()
     issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
     now = _clock.now()
     if now > issued + int(expires):
-        _drain(environ)
         # S3's reply to a presigned URL used too late.
         return _s3_error(
             403, "AccessDenied", "Request has expired", **{
@@ -264,41 +293,67 @@ def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply
     elif len(parts) == 7 and parts[5] == "files":
         name = parts[6]
     else:
-        _drain(environ)
         return _no_such_key(path)
-    limit = settings.max_upload_size
     length = _content_length(environ)
+    if length is None and "wsgi.input_terminated" not in environ:
+        return _s3_error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
+    expected_md5 = environ.get("HTTP_CONTENT_MD5")
+    if expected_md5 is not None and not _valid_md5(expected_md5):
+        return _s3_error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+    limit = settings.max_upload_size
     if length is not None and length > limit:
-        _drain(environ)
         return _too_large(length, limit)
     spooled = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
+    kept = False
+    try:
+        digest, size = _receive(environ, spooled, limit)
+        if size > limit:
+            return _too_large(size, limit)
+        if expected_md5 is not None and base64.b64decode(expected_md5) != digest.digest():
+            return _s3_error(
+                400, "BadDigest", "The Content-MD5 you specified did not match what we received."
+            )
+        account_id, region, app_id, branch_name, job_id = parts[:5]
+        backend = _backend(account_id, region)
+        if backend is None:
+            return _no_such_key(path)
+        with backend.lock:
+            job = _find_job(backend, app_id, branch_name, job_id)
+            if job is None:
+                return _no_such_key(path)
+            spooled.seek(0)
+            job.store_upload(name, spooled)
+            kept = True
+        return 200, {"ETag": f'"{digest.hexdigest()}"'}, b""
+    finally:
+        if not kept:
+            spooled.close()
+
+
+def _receive(environ: WSGIEnvironment, into: IO[bytes], limit: int) -> Tuple[Any, int]:
+    """Copy the body into ``into`` in chunks; stop once past ``limit`` (the size says so)."""
     digest = hashlib.md5()
     size = 0
     stream = _input(environ)
-    while True:
-        chunk = stream.read(_CHUNK)
-        if not chunk:
-            break
-        size += len(chunk)
-        if size > limit:
-            spooled.close()
-            _drain(environ)
-            return _too_large(size, limit)
-        digest.update(chunk)
-        spooled.write(chunk)
-    spooled.seek(0)
-    account_id, region, app_id, branch_name, job_id = parts[:5]
-    backend = _backend(account_id, region)
-    if backend is None:
-        spooled.close()
-        return _no_such_key(path)
-    with backend.lock:
-        job = _find_job(backend, app_id, branch_name, job_id)
-        if job is None:
-            spooled.close()
-            return _no_such_key(path)
-        job.store_upload(name, spooled)
-    return 200, {"ETag": f'"{digest.hexdigest()}"'}, b""
+    try:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                return digest, size
+            size += len(chunk)
+            if size > limit:
+                return digest, size
+            digest.update(chunk)
+            into.write(chunk)
+    except (ClientDisconnected, OSError, ValueError) as error:
+        raise _Incomplete() from error
+
+
+def _valid_md5(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 16
+    except (binascii.Error, ValueError):
+        return False
 
 
 def _too_large(size: int, limit: int) -> Reply:
@@ -317,21 +372,22 @@ def _content_length(environ: WSGIEnvironment) -> Optional[int]:
     return int(value) if value.isdigit() else None
 
 
-def _input(environ: WSGIEnvironment) -> Any:
-    from werkzeug.wsgi import get_input_stream
-
-    return get_input_stream(environ, safe_fallback=False)
+def _input(environ: WSGIEnvironment) -> IO[bytes]:
+    # An empty stream when the request has neither a length nor chunked framing, so a read
+    # never waits for a body that is not coming. One per request: a second wrapper would not
+    # know what the first has read.
+    stream = environ.get("amplify_mock.input")
+    if stream is None:
+        stream = environ["amplify_mock.input"] = get_input_stream(environ, safe_fallback=True)
+    return stream
 
 
 def _read_bounded(environ: WSGIEnvironment) -> bytes:
-    """The request's body, up to a bound; the rest is read and dropped."""
-    if _content_length(environ) is None and not environ.get("wsgi.input_terminated"):
-        return b""  # no body announced (a GET): reading would wait for the client to close
-    stream = _input(environ)
-    kept = stream.read(_DRAIN)
-    while stream.read(_CHUNK):
-        pass
-    return bytes(kept)
+    """The request's body, up to a bound; the app drains the rest."""
+    try:
+        return bytes(_input(environ).read(_DRAIN))
+    except (ClientDisconnected, OSError, ValueError):
+        return b""
 
 
 def _drain(environ: WSGIEnvironment) -> None:
@@ -339,14 +395,17 @@ def _drain(environ: WSGIEnvironment) -> None:
     # instead of a connection reset.
     stream = _input(environ)
     left = _DRAIN
-    while left > 0:
-        chunk = stream.read(min(_CHUNK, left))
-        if not chunk:
-            return
-        left -= len(chunk)
+    try:
+        while left > 0:
+            chunk = stream.read(min(_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except (ClientDisconnected, OSError, ValueError):
+        return
 
 
-def _get(path: str) -> Reply:
+def _get(path: str, byte_range: Optional[str]) -> Reply:
     parts = _segments(path, ARTIFACTS)
     if len(parts) != 7 or parts[6] not in ("log.txt", "artifacts.zip"):
         return _no_such_key(path)
@@ -365,31 +424,49 @@ def _get(path: str) -> Reply:
         if file_name == "log.txt":
             stopped = job.timeline.stopped_at if job.timeline is not None else None
             text = _buildlog.step_log(step, now, _facts(job), stopped)
-            return 200, {"Content-Type": "text/plain; charset=utf-8"}, text.encode()
+            return _ranged(text.encode(), "text/plain; charset=utf-8", byte_range)
         if step.name != BUILD or step.status != SUCCEED:
             return _no_such_key(path)  # a build's artifacts exist once it has succeeded
         branch = job.branch
         files = _buildlog.built_site(str(branch.app.settings.get("name", "")), branch.name, job.commit_id)
-        return 200, {"Content-Type": "application/zip"}, _buildlog.artifacts_zip(files, step.end)
+        return _ranged(_buildlog.artifacts_zip(files, step.end), "application/zip", byte_range)
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(content: bytes, content_type: str, byte_range: Optional[str]) -> Reply:
+    """The object, or the one byte range asked for, as S3 answers a GET (a poller that tails a
+    growing log asks for ``bytes=N-``)."""
+    headers = {"Content-Type": content_type, "Accept-Ranges": "bytes"}
+    match = _RANGE.match(byte_range.strip()) if byte_range else None
+    if match is None or match.groups() == ("", ""):
+        return 200, headers, content  # no range, or one S3 ignores
+    size = len(content)
+    first, last = match.groups()
+    if first == "":
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or (first != "" and last != "" and int(last) < start) or size == 0:
+        return _s3_error(
+            416, "InvalidRange", "The requested range is not satisfiable",
+            RangeRequested=byte_range or "", ActualObjectSize=str(size),
+        )
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return 206, headers, content[start:end + 1]
 
 
 def _facts(job: Job) -> Dict[str, str]:
     branch = job.branch
     app = branch.app
     domain = f"{branch.settings.get('displayName') or branch.name}.{app.app_id}.amplifyapp.com"
-    content = job.deployment()
-    if job.source_url:
-        source = job.source_url
-    elif content.files:
-        source = f"{len(content.files)} files ({sum(len(v) for v in content.files.values())} bytes)"
-    else:
-        source = "the uploaded artifact"
     return {
         "repository": app.repository,
         "commit": job.commit_id,
         "app": app.app_id,
         "domain": domain,
-        "source": source,
+        "source": job.source_url or job.describe_upload(),
     }
 
 

@@ -22,7 +22,7 @@ from .exceptions import (
     InternalFailureException,
     NotImplementedByMockException,
 )
-from .models import AmplifyBackend, amplify_backends
+from .models import LockedBackend
 from .responses import OPERATIONS, Operation
 
 Response = Tuple[int, Dict[str, str], bytes]
@@ -135,8 +135,7 @@ def _answer(
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
                 _seen_requests[key] = (host, func, dict(params))
-        backend = _backend(host, headers, region, access_key)
-        with backend.lock:
+        with _locked(host, headers, region, access_key) as backend:
             result = func(backend, params)
         return 200, dict(_JSON), result
     except AmplifyError as error:
@@ -172,9 +171,10 @@ def _internal_failure(error: Exception) -> Response:
     ).to_response()
 
 
-def _backend(
+def _locked(
     host: str, headers: Mapping[str, str], region: Optional[str], access_key: Optional[str]
-) -> AmplifyBackend:
+) -> LockedBackend:
+    """The request's backend, with the state lock held while in the ``with`` block."""
     if region is None or access_key is None:
         # A request off the wire: its signature's scope names the region and the key.
         auth = ""
@@ -192,13 +192,8 @@ def _backend(
         if access_key is None and scope:
             access_key = scope.group(1)
     account = _account(headers, access_key)
-    # Plain dict lookups first: moto's BackendDict takes a lock on every read.
-    regions = dict.get(amplify_backends, account)
-    backend = dict.get(regions, region) if regions is not None else None
-    if backend is not None:
-        return backend
     try:
-        return amplify_backends[account][region]
+        return LockedBackend(account, region)
     except KeyError:
         raise BadRequestException(
             f"Amplify is not available in region {region!r}; use a region where AWS offers it."

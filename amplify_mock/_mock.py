@@ -9,7 +9,7 @@ import re
 import sys
 import threading
 import unittest
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -20,14 +20,15 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _clock, _content, _jobs, _sessions
+from . import _content, _jobs, _sessions
 from ._dispatch import default_account, finish, handle, new_request_id
+from ._domain_controls import DomainControls
 from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
 from ._registration import HOST
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,8 +97,9 @@ class _Reply(AWSResponse):  # type: ignore[misc]
         self._headers = HeadersDict(value)
 
 
-class AmplifyJobs:
-    """Controller of an active mock: reach the backends and steer what jobs do."""
+class AmplifyJobs(DomainControls):
+    """Controller of an active mock: reach the backends and steer what jobs and domain
+    associations do."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
@@ -117,7 +119,8 @@ class AmplifyJobs:
     def durations(self, value: Durations) -> None:
         if not isinstance(value, Durations):
             raise TypeError("durations must be an amplify_mock.Durations")
-        _jobs.settings.durations = value
+        with STATE_LOCK:
+            _jobs.settings.durations = value
 
     @property
     def max_concurrent_jobs(self) -> int:
@@ -128,9 +131,9 @@ class AmplifyJobs:
     def max_concurrent_jobs(self, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError("max_concurrent_jobs must be an int >= 1")
-        _jobs.settings.max_concurrent = value
-        for _, _, backend in amplify_backends.iter_backends():
-            with backend.lock:  # type: ignore[attr-defined]
+        with STATE_LOCK:
+            _jobs.settings.max_concurrent = value
+            for _, _, backend in list(amplify_backends.iter_backends()):
                 backend.scheduler.max_concurrent = value  # type: ignore[attr-defined]
 
     @property
@@ -211,8 +214,7 @@ class AmplifyJobs:
 
         ``durations=None`` reads; pass :meth:`Durations` to set. Jobs already started keep theirs.
         """
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             branch = backend.get_branch(app_id, branch_name)
             if durations is not None:
                 if not isinstance(durations, Durations):
@@ -229,8 +231,7 @@ class AmplifyJobs:
         account_id: Optional[str] = None,
     ) -> None:
         """Say what the branch's next jobs do, in order; jobs after these succeed."""
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             branch = backend.get_branch(app_id, branch_name)
             for outcome in outcomes:
                 if not isinstance(outcome, Outcome):
@@ -287,13 +288,7 @@ class AmplifyJobs:
 
 def _reset_backends(*, keep_state: bool = False) -> None:
     """Back to a fresh mock: settings, clock offset and, unless ``keep_state``, every backend."""
-    _jobs.settings.__init__()  # type: ignore[misc]
-    _clock.set_offset(0.0)
-    if keep_state:
-        return
-    for account in list(amplify_backends.values()):
-        account.reset()
-    amplify_backends.clear()
+    reset_state(keep_backends=keep_state)
 
 
 def _moto_serving() -> bool:
@@ -342,8 +337,11 @@ class _Interceptor:
         _reset_backends(keep_state=_moto_serving())
         self.saved_env = {key: os.environ.get(key) for key in (*_FAKE_CREDENTIALS, *_NO_PROXY)}
         os.environ.update(_FAKE_CREDENTIALS)
+        # Both spellings get the user's hosts of either and loopback: the lower-case one, which
+        # urllib and requests read first, must not hide hosts only the upper-case one names.
+        no_proxy = _with_loopback(*(self.saved_env[key] for key in _NO_PROXY))
         for key in _NO_PROXY:
-            os.environ[key] = _with_loopback(self.saved_env[key])
+            os.environ[key] = no_proxy
         # As moto does, no default session at first; the one made for the test comes from
         # _sessions, which keeps what a new session would parse again (see there).
         self.session_patch = patch.multiple(
@@ -390,9 +388,12 @@ class _Interceptor:
             else:
                 os.environ[key] = value
         self.saved_env = {}
-        # The URLs it served die with the last mock; a later one starts another listener.
-        _content.stop_listener()
-        _reset_backends(keep_state=_moto_serving())
+        # The URLs it served die with the last mock (a later one starts another listener),
+        # unless mock_aws() goes on holding the state that handed them out.
+        moto_serving = _moto_serving()
+        if not moto_serving:
+            _content.stop_listener()
+        _reset_backends(keep_state=moto_serving)
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
@@ -458,8 +459,12 @@ class _Interceptor:
         return http, parsed
 
 
-def _with_loopback(no_proxy: Optional[str]) -> str:
-    hosts = [host.strip() for host in (no_proxy or "").split(",") if host.strip()]
+def _with_loopback(*settings: Optional[str]) -> str:
+    hosts: List[str] = []
+    for setting in settings:
+        for host in (setting or "").split(","):
+            if host.strip() and host.strip() not in hosts:
+                hosts.append(host.strip())
     return ",".join(hosts + [host for host in _LOOPBACK if host not in hosts])
 
 

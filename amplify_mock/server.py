@@ -32,13 +32,13 @@ from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import _clock, _content
+from . import _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
-from ._mock import AmplifyJobs, _reset_backends
+from ._mock import AmplifyJobs
 from .exceptions import AmplifyError
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, LockedBackend, reset_state
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -141,17 +141,17 @@ def _where(data: Mapping[str, Any]) -> Tuple[str, str]:
     return _text(data, "region", "us-east-1"), _text(data, "accountId", default_account())
 
 
-def _backend(where: Tuple[str, str]) -> AmplifyBackend:
+def _backend(where: Tuple[str, str]) -> LockedBackend:
+    """``with _backend(where) as backend``: the backend, with the state lock held."""
     region, account_id = where
     try:
-        return amplify_backends[account_id][region]
+        return LockedBackend(account_id, region)
     except KeyError:
         raise _BadInput(f"Amplify is not available in region {region!r}.") from None
 
 
 def _fresh_state() -> None:
-    _reset_backends()
-    _clock.set_offset(0.0)  # the server's clock is part of its state, whatever else resets
+    reset_state()  # the clock offset included: the server's clock is part of its state
 
 
 def _reset(_: Mapping[str, Any]) -> Dict[str, Any]:
@@ -184,7 +184,7 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     if "appId" in data or "branchName" in data:
         app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
         region, account_id = _where(data)
-        with _backend((region, account_id)).lock:
+        with _backend((region, account_id)):
             current = _controller.branch_durations(
                 app_id, branch_name, region=region, account_id=account_id
             )
@@ -195,8 +195,9 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     else:
         if any(key in data for key in ("region", "accountId")):
             raise _BadInput("region and accountId go with appId and branchName.")
-        _controller.durations = dataclasses.replace(_controller.durations, **given)
-        durations = _controller.durations
+        with STATE_LOCK:  # read, change and write back, with no other change in between
+            _controller.durations = dataclasses.replace(_controller.durations, **given)
+            durations = _controller.durations
     return dataclasses.asdict(durations)
 
 
@@ -217,8 +218,7 @@ def _outcome_dict(outcome: Outcome) -> Dict[str, Any]:
 
 def _script_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, _BRANCH_KEYS)
-    backend = _backend(_where(data))
-    with backend.lock:
+    with _backend(_where(data)) as backend:
         branch = backend.get_branch(_text(data, "appId"), _text(data, "branchName"))
         return {"outcomes": [_outcome_dict(o) for o in branch.jobs.outcomes]}
 
@@ -231,7 +231,7 @@ def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     outcomes = [_outcome(item) for item in items]
     app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
     region, account_id = _where(data)
-    with _backend((region, account_id)).lock:
+    with _backend((region, account_id)):
         _controller.script(app_id, branch_name, *outcomes, region=region, account_id=account_id)
         return _script_get({key: value for key, value in data.items() if key != "outcomes"})
 
@@ -272,6 +272,19 @@ def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     return _max_get({})
 
 
+def _upload_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"maxUploadSize": _controller.max_upload_size}
+
+
+def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("maxUploadSize",))
+    if "maxUploadSize" not in data:
+        raise _BadInput("maxUploadSize is required.")
+    _controller.max_upload_size = data["maxUploadSize"]
+    return _upload_get({})
+
+
 def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, ())
     return {"offset": _clock.offset(), "now": _clock.now()}
@@ -301,8 +314,7 @@ def _push_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
     commit_id = _optional_text(data, "commitId", None) or None
     commit_message = _optional_text(data, "commitMessage", "") or ""
-    backend = _backend(_where(data))
-    with backend.lock:
+    with _backend(_where(data)) as backend:
         job, created = backend.push(app_id, branch_name, commit_id, commit_message)
         return {"jobId": None if job is None else str(job.job_id), "branchCreated": created}
 
@@ -310,8 +322,7 @@ def _push_post(data: Mapping[str, Any]) -> Dict[str, Any]:
 def _delete_remote_branch_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, _BRANCH_KEYS)
     app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
-    backend = _backend(_where(data))
-    with backend.lock:
+    with _backend(_where(data)) as backend:
         return {"branchDeleted": backend.delete_remote_branch(app_id, branch_name)}
 
 
@@ -321,8 +332,11 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "durations": {"GET": _durations_get, "POST": _durations_post},
     "script": {"GET": _script_get, "POST": _script_post},
     "deployment": {"GET": _deployment_get},
+    "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
+    "domain-settings": {"GET": _domain_controls.settings_get, "POST": _domain_controls.settings_post},
+    "domain-script": {"GET": _domain_controls.script_get, "POST": _domain_controls.script_post},
     "push": {"POST": _push_post},
     "delete-remote-branch": {"POST": _delete_remote_branch_post},
 }

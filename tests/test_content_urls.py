@@ -9,6 +9,7 @@ import hashlib
 import http.client
 import io
 import os
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -253,11 +254,102 @@ def test_an_edited_upload_url_does_not_match_its_signature(mock: AmplifyJobs) ->
     assert mock.deployment(app_id, BRANCH, created["jobId"]).zip is None
 
 
-def test_an_upload_url_only_takes_put(mock: AmplifyJobs) -> None:
+def test_an_upload_url_is_signed_for_put_only(mock: AmplifyJobs) -> None:
     client = amplify()
     created = create(client, manual_app(client))
-    response = requests.post(created["zipUploadUrl"], data=b"x", timeout=10)
+    for method in ("GET", "HEAD", "POST", "DELETE"):
+        response = requests.request(method, created["zipUploadUrl"], timeout=5)
+        assert response.status_code == 403, method
+        if method != "HEAD":
+            assert "<Code>SignatureDoesNotMatch</Code>" in response.text
+
+
+def _raw(url: str, request: bytes, *, close_write: bool = False) -> bytes:
+    """Send bytes as they are (no client fixes them up) and read the whole reply; a reply that
+    never comes fails on the timeout instead of hanging the suite."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as sock:
+        sock.sendall(request)
+        if close_write:
+            sock.shutdown(socket.SHUT_WR)
+        reply = sock.makefile("rb")
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            line = reply.readline()
+            assert line, f"the connection closed after {head!r}"
+            head += line
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        return head + reply.read(length)
+
+
+def _target(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def test_a_put_without_length_or_chunks_is_refused_at_once(mock: AmplifyJobs) -> None:
+    client = amplify()
+    created = create(client, manual_app(client))
+    url = created["zipUploadUrl"]
+    reply = _raw(url, f"PUT {_target(url)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    assert reply.startswith(b"HTTP/1.1 411") and b"<Code>MissingContentLength</Code>" in reply
+
+
+def test_requests_without_a_body_to_any_content_path_are_answered_at_once(mock: AmplifyJobs) -> None:
+    client = amplify()
+    created = create(client, manual_app(client))
+    origin = created["zipUploadUrl"].split("/_amplify_mock/")[0]
+    assert requests.get(origin + "/", timeout=5).status_code == 404
+    assert requests.get(origin + "/favicon.ico", timeout=5).status_code == 404
+    response = requests.delete(origin + "/_amplify_mock/artifacts/x/y", timeout=5)
     assert response.status_code == 405 and "<Code>MethodNotAllowed</Code>" in response.text
+
+
+def test_a_body_cut_short_gets_incomplete_body_and_changes_nothing(
+    mock: AmplifyJobs, capfd: pytest.CaptureFixture[str]
+) -> None:
+    client = amplify()
+    app_id = manual_app(client)
+    created = create(client, app_id)
+    url = created["zipUploadUrl"]
+    head = f"PUT {_target(url)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    short = _raw(url, (head + "Content-Length: 100\r\n\r\n").encode() + b"x" * 50, close_write=True)
+    assert short.startswith(b"HTTP/1.1 400") and b"<Code>IncompleteBody</Code>" in short
+    chunked = (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + b"zz\r\nxx\r\n"
+    broken = _raw(url, chunked, close_write=True)
+    assert broken.startswith(b"HTTP/1.1 400") and b"<Code>IncompleteBody</Code>" in broken
+    assert mock.deployment(app_id, BRANCH, created["jobId"]).zip is None
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_content_md5_is_checked_as_s3_checks_it(mock: AmplifyJobs) -> None:
+    client = amplify()
+    app_id = manual_app(client)
+    created = create(client, app_id)
+    url = created["zipUploadUrl"]
+    good = base64.b64encode(hashlib.md5(b"site").digest()).decode()
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    response = requests.put(url, data=b"site", headers={"Content-MD5": wrong}, timeout=5)
+    assert response.status_code == 400 and "<Code>BadDigest</Code>" in response.text
+    response = requests.put(url, data=b"site", headers={"Content-MD5": "not base64!"}, timeout=5)
+    assert response.status_code == 400 and "<Code>InvalidDigest</Code>" in response.text
+    assert mock.deployment(app_id, BRANCH, created["jobId"]).zip is None
+    assert requests.put(url, data=b"site", headers={"Content-MD5": good}, timeout=5).status_code == 200
+
+
+@pytest.mark.parametrize("branch", ["fix=1", "feature/a b", "ünï"])
+@pytest.mark.parametrize("client_name", ["aiohttp", "requests", "urllib", "curl"])
+def test_names_that_clients_escape_differently_still_match_the_signature(
+    mock: AmplifyJobs, branch: str, client_name: str
+) -> None:
+    client = amplify()
+    app_id = str(client.create_app(name="shop")["app"]["appId"])
+    client.create_branch(appId=app_id, branchName=branch)
+    names = ["a=b.html", "(x),y;z:@!*'&$.css", ".", "..", "dir/../x.txt"]
+    created = client.create_deployment(appId=app_id, branchName=branch, fileMap={n: "0" * 32 for n in names})
+    for name in names:
+        assert _put_with(client_name, created["fileUploadUrls"][name], name.encode()) == 200, name
+    assert mock.deployment(app_id, branch, created["jobId"]).files == {n: n.encode() for n in names}
 
 
 def test_an_upload_for_a_deleted_job_is_refused(mock: AmplifyJobs) -> None:
@@ -359,7 +451,9 @@ def test_a_deployment_log_names_what_was_deployed(mock: AmplifyJobs, clock: Cloc
     clock.advance(3600)
     job = client.get_job(appId=app_id, branchName=BRANCH, jobId=created["jobId"])["job"]
     log = urllib_get(job["steps"][0]["logUrl"]).decode()
-    assert "[INFO]: Deploying 2 files (" in log and log.endswith("[INFO]: Deployment complete\n")
+    size = len(site_zip())
+    assert f"[INFO]: Deploying the uploaded zip ({size} bytes, 2 files)\n" in log
+    assert log.endswith("[INFO]: Deployment complete\n")
 
 
 # --- The listener: lazy, loopback only, gone with the mock ------------------------------------
@@ -442,3 +536,105 @@ def test_the_server_shows_what_was_uploaded(server: Any, monkeypatch: pytest.Mon
     missing = server.control("GET", "deployment", params={**where, "jobId": "9"})
     assert missing.status_code == 404 and missing.headers["x-amzn-ErrorType"] == "NotFoundException"
     assert server.control("GET", "deployment", params={"appId": app_id}).status_code == 400
+
+
+def test_the_server_sets_the_upload_limit(server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    assert server.control("GET", "max-upload-size").json() == {"maxUploadSize": 5 * 1024**3}
+    assert server.control("POST", "max-upload-size", json={"maxUploadSize": 4}).json() == {"maxUploadSize": 4}
+    assert server.control("POST", "max-upload-size", json={"maxUploadSize": -1}).status_code == 400
+    client = server.client()
+    created = create(client, manual_app(client))
+    response = requests.put(created["zipUploadUrl"], data=b"12345", timeout=5)
+    assert response.status_code == 400 and "<MaxSizeAllowed>4</MaxSizeAllowed>" in response.text
+
+
+# --- Uploads are let go of, and read only when asked -----------------------------------------
+
+
+def _held(mock: AmplifyJobs, app_id: str, job_id: str) -> Any:
+    job = mock.backend()._job(mock.backend().get_branch(app_id, BRANCH), job_id)
+    return job.zip_upload
+
+
+def test_uploads_are_closed_when_their_job_branch_or_mock_goes(mock: AmplifyJobs) -> None:
+    client = amplify()
+    app_id = manual_app(client)
+    mock.durations = Durations.zero()  # each deployment ends as it starts
+    held = []
+    for _ in range(3):
+        created = create(client, app_id)
+        urllib_put(created["zipUploadUrl"], b"zip")
+        held.append(_held(mock, app_id, created["jobId"]))
+        client.start_deployment(appId=app_id, branchName=BRANCH, jobId=created["jobId"])
+        if len(held) == 1:
+            client.delete_job(appId=app_id, branchName=BRANCH, jobId=created["jobId"])
+            assert held[0].closed
+    assert not held[1].closed
+    client.delete_branch(appId=app_id, branchName=BRANCH)
+    assert held[1].closed and held[2].closed
+    client.create_branch(appId=app_id, branchName=BRANCH)
+    created = create(client, app_id)
+    urllib_put(created["zipUploadUrl"], b"zip")
+    last = _held(mock, app_id, created["jobId"])
+    mock.reset()
+    assert last.closed
+
+
+def test_start_deployment_takes_the_upload_without_reading_it(mock: AmplifyJobs) -> None:
+    client = amplify()
+    app_id = manual_app(client)
+    created = create(client, app_id)
+    big = b"x" * (9 * 1024 * 1024)  # past what is held in memory
+    assert requests.put(created["zipUploadUrl"], data=big, timeout=30).status_code == 200
+    upload = _held(mock, app_id, created["jobId"])
+    client.start_deployment(appId=app_id, branchName=BRANCH, jobId=created["jobId"])
+    job = mock.backend()._job(mock.backend().get_branch(app_id, BRANCH), created["jobId"])
+    assert job.deployed_zip is upload and upload._rolled  # on disk, not copied into memory
+    assert mock.deployment(app_id, BRANCH, created["jobId"]).zip == big
+
+
+def test_urls_outlive_an_inner_mock_while_mock_aws_holds_the_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    import amplify_mock  # noqa: F401
+
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    with mock_aws():
+        client = amplify()
+        app_id = manual_app(client)
+        created = create(client, app_id)
+        with mock_amplify_jobs():
+            pass
+        assert urllib_put(created["zipUploadUrl"], b"zip") == 200
+    _content.stop_listener()
+
+
+def test_no_proxy_keeps_the_users_hosts_of_either_spelling(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_PROXY", "internal.corp")
+    monkeypatch.delenv("no_proxy")
+    with mock_amplify_jobs():
+        for key in ("NO_PROXY", "no_proxy"):
+            assert os.environ[key] == "internal.corp,127.0.0.1,localhost"
+        assert requests.utils.should_bypass_proxies("http://internal.corp/", None)
+    assert os.environ["NO_PROXY"] == "internal.corp" and "no_proxy" not in os.environ
+
+
+# --- Tailing a log ----------------------------------------------------------------------------
+
+
+def test_a_poller_tails_a_growing_log_with_ranges(mock: AmplifyJobs, clock: Clock) -> None:
+    client = amplify()
+    app_id = _build(client, mock)
+    clock.advance(17 + 10)
+    url = _steps(client, app_id)["BUILD"]["logUrl"]
+    first = requests.get(url, timeout=5)
+    assert first.status_code == 200 and first.headers["Accept-Ranges"] == "bytes"
+    clock.advance(3600)
+    rest = requests.get(url, headers={"Range": f"bytes={len(first.content)}-"}, timeout=5)
+    assert rest.status_code == 206
+    whole = requests.get(url, timeout=5).content
+    assert first.content + rest.content == whole
+    assert rest.headers["Content-Range"] == f"bytes {len(first.content)}-{len(whole) - 1}/{len(whole)}"
+    past = requests.get(url, headers={"Range": f"bytes={len(whole)}-"}, timeout=5)
+    assert past.status_code == 416 and "<Code>InvalidRange</Code>" in past.text
+    tail = requests.get(url, headers={"Range": "bytes=-10"}, timeout=5)
+    assert (tail.status_code, tail.content) == (206, whole[-10:])

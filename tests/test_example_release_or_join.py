@@ -51,39 +51,41 @@ def test_it_releases_when_no_build_is_under_way(
     assert job_types(client, main_branch[0]) == [("1", "RELEASE", "SUCCEED")]
 
 
-def test_an_auto_build_landing_between_list_and_start_queues_the_release_behind_it(
+def test_an_auto_build_landing_between_list_and_start_is_joined_when_start_job_is_refused(
     amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
 ) -> None:
-    # Today the mock queues this StartJob PENDING behind the auto-build, and the script waits for
-    # its own RELEASE. AWS refuses it instead (LimitExceededException, next test): once the
-    # mock applies that rule to StartJob, this race takes the next test's path.
+    # The push's build is PENDING when StartJob arrives: AWS refuses StartJob with
+    # LimitExceededException (a webhook or push build is never refused; it queues), and the
+    # script joins the build instead of failing.
     app_id, _ = main_branch
     push_just_before_start_job(client, amplify, app_id)
+    refusals: List[str] = []
+
+    def seen(parsed: Any, **_: Any) -> None:
+        refusals.append(parsed.get("Error", {}).get("Code", "started"))
+
+    client.meta.events.register("after-call.amplify.StartJob", seen)
 
     outcome = release_or_join(client, *main_branch, interval=5, sleep=sleep, clock=now)
 
-    assert outcome.succeeded and outcome.job_id == "2"
-    assert job_types(client, app_id) == [("1", "WEB_HOOK", "SUCCEED"), ("2", "RELEASE", "SUCCEED")]
-    first, second = (client.get_job(appId=app_id, branchName="main", jobId=i)["job"] for i in ("1", "2"))
-    assert second["steps"][0]["startTime"] >= first["summary"]["endTime"]
-
-
-def test_a_start_job_refused_for_the_auto_build_joins_it(
-    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
-) -> None:
-    app_id, _ = main_branch
-    push_just_before_start_job(client, amplify, app_id)
-
-    def refuse(**_: Any) -> None:
-        # AWS's answer to StartJob on a branch whose auto-build is PENDING.
-        raise client.exceptions.LimitExceededException(
-            {"Error": {"Code": "LimitExceededException", "Message": "A job is already in progress."}},
-            "StartJob",
-        )
-
-    client.meta.events.register("before-call.amplify.StartJob", refuse)
-
-    outcome = release_or_join(client, *main_branch, interval=5, sleep=sleep, clock=now)
-
+    assert refusals == ["LimitExceededException"]
     assert outcome.succeeded and outcome.job_id == "1"
     assert job_types(client, app_id) == [("1", "WEB_HOOK", "SUCCEED")]
+
+
+def test_pushes_during_a_release_queue_behind_it(
+    amplify: AmplifyJobs, client: Any, main_branch: Branch, sleep: Any, now: Now
+) -> None:
+    app_id, _ = main_branch
+    started: List[str] = []
+
+    def push_after_start(**_: Any) -> None:
+        started.append(str(amplify.push(app_id, "main", "b" * 40, "Merge pull request #8")))
+
+    client.meta.events.register("after-call.amplify.StartJob", push_after_start)
+
+    outcome = release_or_join(client, *main_branch, interval=5, sleep=sleep, clock=now)
+
+    assert outcome.succeeded and outcome.job_id == "1" and started == ["2"]
+    assert job_types(client, app_id)[0] == ("1", "RELEASE", "SUCCEED")
+    assert job_types(client, app_id)[1][:2] == ("2", "WEB_HOOK")

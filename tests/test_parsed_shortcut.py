@@ -105,7 +105,7 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         )["app"]
         app_id, arn = app["appId"], app["appArn"]
         client.get_app(appId=app_id)
-        client.create_app(name="other")
+        manual_id = client.create_app(name="other")["app"]["appId"]  # deployments need no repository
         client.list_apps(maxResults=1)
         client.update_app(appId=app_id, description="the shop")
         client.create_branch(appId=app_id, branchName="main", tags={"env": "prod"})
@@ -119,15 +119,19 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
 
         controller.fail_next(app_id, "main", step="DEPLOY", reason="deploy broke")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE", commitId="abc")
+        for seconds in (0, 5, 30, 200):
+            advance(seconds)
+            client.get_job(appId=app_id, branchName="main", jobId="1")
+            client.list_jobs(appId=app_id, branchName="main")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE", commitMessage="two")
-        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
-        for seconds in (0, 5, 30, 200, 400):
+        advance(30)
+        client.stop_job(appId=app_id, branchName="main", jobId="2")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")  # waits for job 2's cancelling
+        for seconds in (0, 5, 400):
             advance(seconds)
             for job_id in ("1", "2", "3"):
                 client.get_job(appId=app_id, branchName="main", jobId=job_id)
             client.list_jobs(appId=app_id, branchName="main")
-            if seconds == 30:
-                client.stop_job(appId=app_id, branchName="main", jobId="3")
         client.start_job(appId=app_id, branchName="main", jobType="RETRY", jobId="1")
         page = client.list_jobs(appId=app_id, branchName="main", maxResults=2)
         client.list_jobs(appId=app_id, branchName="main", nextToken=page["nextToken"])
@@ -135,15 +139,18 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.get_job(appId=app_id, branchName="main", jobId="3")
         client.delete_job(appId=app_id, branchName="main", jobId="1")
 
+        client.create_branch(appId=manual_id, branchName="feature/x")
         created = client.create_deployment(
-            appId=app_id, branchName="feature/x", fileMap={"index.html": "d41d8cd98f00b204e9800998ecf8427e"}
+            appId=manual_id,
+            branchName="feature/x",
+            fileMap={"index.html": "d41d8cd98f00b204e9800998ecf8427e"},
         )
         assert requests.put(created["zipUploadUrl"], data=b"PK").status_code == 200
-        client.start_deployment(appId=app_id, branchName="feature/x", jobId=created["jobId"])
+        client.start_deployment(appId=manual_id, branchName="feature/x", jobId=created["jobId"])
         advance(100)
-        client.get_job(appId=app_id, branchName="feature/x", jobId=created["jobId"])
-        client.start_deployment(appId=app_id, branchName="feature/x", sourceUrl="https://example.com/site.zip")
-        client.list_jobs(appId=app_id, branchName="feature/x")
+        client.get_job(appId=manual_id, branchName="feature/x", jobId=created["jobId"])
+        client.start_deployment(appId=manual_id, branchName="feature/x", sourceUrl="https://example.com/site.zip")
+        client.list_jobs(appId=manual_id, branchName="feature/x")
 
         with pytest.raises(ClientError):
             client.get_job(appId=app_id, branchName="main", jobId="99")
@@ -154,6 +161,32 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         page = client.list_webhooks(appId=app_id, maxResults=1)
         client.list_webhooks(appId=app_id, nextToken=page["nextToken"])
         client.delete_webhook(webhookId=hook["webhookId"])
+
+        subdomains = [{"prefix": "", "branchName": "main"}, {"prefix": "www", "branchName": "feature/x"}]
+        client.create_domain_association(appId=app_id, domainName="example.com", subDomainSettings=subdomains)
+        client.create_domain_association(
+            appId=app_id,
+            domainName="example.org",
+            subDomainSettings=subdomains[:1],
+            enableAutoSubDomain=True,
+            autoSubDomainCreationPatterns=["feature/*"],
+            autoSubDomainIAMRole="arn:aws:iam::123456789012:role/r",
+        )
+        for seconds in (0, 60, 700):
+            advance(seconds)
+            client.get_domain_association(appId=app_id, domainName="example.com")
+        client.update_domain_association(appId=app_id, domainName="example.com", enableAutoSubDomain=True)
+        page = client.list_domain_associations(appId=app_id, maxResults=1)
+        client.list_domain_associations(appId=app_id, nextToken=page["nextToken"])
+        client.delete_domain_association(appId=app_id, domainName="example.org")
+        client.create_backend_environment(appId=app_id, environmentName="prod")
+        client.create_backend_environment(
+            appId=app_id, environmentName="dev", stackName="s", deploymentArtifacts="b"
+        )
+        client.get_backend_environment(appId=app_id, environmentName="prod")
+        client.list_backend_environments(appId=app_id, environmentName="dev")
+        client.list_backend_environments(appId=app_id, maxResults=1)
+        client.delete_backend_environment(appId=app_id, environmentName="dev")
         client.delete_branch(appId=app_id, branchName="feature/x")
         client.delete_app(appId=app_id)
     assert compared == set(OPERATIONS)

@@ -46,8 +46,10 @@ def test_immediate_progression_finishes_jobs_at_once(client, app_id, transition)
     assert steps(client, app_id, "1") == [("BUILD", "SUCCEED"), ("DEPLOY", "SUCCEED"), ("VERIFY", "SUCCEED")]
 
 
-def test_immediate_progression_finishes_deployments_at_once(client, app_id, transition):
+def test_immediate_progression_finishes_deployments_at_once(client, transition):
     transition({"progression": "immediate"})
+    app_id = client.create_app(name="manual")["app"]["appId"]  # deployments need no repository
+    client.create_branch(appId=app_id, branchName=BRANCH)
     summary = client.start_deployment(appId=app_id, branchName=BRANCH, sourceUrl="https://e.com/a.zip")
     assert summary["jobSummary"]["status"] == "SUCCEED"
 
@@ -105,3 +107,21 @@ def test_unsetting_the_transition_brings_back_the_clock(client, clock, app_id):
     assert status(client, app_id, "1") == "PENDING"
     clock.advance(3600)
     assert status(client, app_id, "1") == "SUCCEED"
+
+
+def test_under_manual_progression_a_busy_branch_refuses_start_job_until_its_job_reads_ended(
+    client, app_id, transition
+):
+    transition({"progression": "manual", "times": 1})
+    start(client, app_id)
+    assert reads(client, app_id, "1", 2) == ["PROVISIONING", "RUNNING"]
+    # The refusal peeks at the job: it does not advance the progression.
+    with pytest.raises(client.exceptions.LimitExceededException):
+        start(client, app_id)
+    assert reads(client, app_id, "1", 1) == ["SUCCEED"]
+    assert start(client, app_id)["jobId"] == "2"
+
+
+def test_immediate_progression_never_leaves_a_branch_busy(client, app_id, transition):
+    transition({"progression": "immediate"})
+    assert [start(client, app_id)["jobId"] for _ in range(3)] == ["1", "2", "3"]
