@@ -267,3 +267,13 @@ def test_server_webhook_urls_lead_back_to_the_server(
     server.advance(3600)
     assert jobs(client, app_id)[0][2] == "SUCCEED"
     assert not _content.listener_running()
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "HEAD", "OPTIONS"])
+def test_any_method_to_aws_webhook_host_is_answered_in_memory(mock: AmplifyJobs, method: str) -> None:
+    client = amplify()
+    app_id, hook = hooked_app(client)
+    for host in ("webhooks.amplify.us-east-1.amazonaws.com", "WEBHOOKS.AMPLIFY.eu-west-1.amazonaws.com:443"):
+        response = requests.request(method, f"https://{host}/prod/webhooks?id=x&token=y", timeout=5)
+        assert response.status_code == 403  # behind the dead proxy, an escaped request raises instead
+    assert jobs(client, app_id) == []
