@@ -46,7 +46,7 @@ from ._http import WSGIServer, raw_target
 from ._jobs import Job, settings
 from ._lifecycle import BUILD, SUCCEED
 from .exceptions import AmplifyError
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -498,8 +498,9 @@ def webhook_reply(method: str, url: str, body: bytes) -> Reply:
     host = _WEBHOOK_HOST.match(parts.hostname or "")
     region = host.group(1).lower() if host else None
     webhook_id, token = query.get("id", ""), query.get("token", "")
-    for backend in _backends(region):
-        with backend.lock:
+    # The state lock over the whole search: a reset meanwhile cannot leave a build half made.
+    with STATE_LOCK:
+        for backend in _backends(region):
             if backend.webhooks.find(webhook_id) is None:
                 continue
             try:

@@ -181,8 +181,7 @@ class AmplifyJobs(DomainControls):
         still PENDING gives it the new commit instead, as AWS does. A branch Amplify does not
         track is created first if the app's auto branch creation takes its name. Returns the
         build's jobId, or None if nothing was built."""
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             job, _ = backend.push(app_id, branch_name, commit_id, commit_message)
             return None if job is None else str(job.job_id)
 
@@ -197,8 +196,7 @@ class AmplifyJobs(DomainControls):
         """The branch was deleted from the repository: with the app's
         ``enableBranchAutoDeletion`` Amplify deletes its branch (and what runs there stops).
         Returns whether a branch was deleted."""
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             return backend.delete_remote_branch(app_id, branch_name)
 
     def branch_durations(

@@ -37,3 +37,32 @@ def test_aws_cli_manages_webhooks_and_curl_starts_a_build(server: Served) -> Non
 
     assert aws(server.url, "delete-webhook", "--webhook-id", hook_id)["webhook"]["webhookId"] == hook_id
     assert aws(server.url, "list-webhooks", "--app-id", app_id)["webhooks"] == []
+
+
+def test_concurrent_webhook_posts_each_queue_one_build_with_gap_free_ids(server: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    client = server.client()
+    app_id = server.app_with_branch(client)
+    url = client.create_webhook(appId=app_id, branchName="main")["webhook"]["webhookUrl"]
+
+    def post_ten(_: int) -> list:
+        with requests.Session() as session:
+            session.trust_env = False
+            return [session.post(url, json={}, timeout=10).status_code for _ in range(10)]
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = [status for batch in pool.map(post_ten, range(8)) for status in batch]
+    assert statuses == [200] * 80
+    ids = []
+    token = None
+    while True:
+        page = client.list_jobs(appId=app_id, branchName="main", **({"nextToken": token} if token else {}))
+        ids += [int(j["jobId"]) for j in page["jobSummaries"]]
+        token = page.get("nextToken")
+        if not token:
+            break
+    assert sorted(ids) == list(range(1, 81))
+    assert client.get_branch(appId=app_id, branchName="main")["branch"]["totalNumberOfJobs"] == "80"
