@@ -10,7 +10,7 @@ import importlib
 import sys
 from bisect import bisect_right
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, unquote, urlencode
 
 from moto.moto_api import state_manager
@@ -44,6 +44,9 @@ if TYPE_CHECKING:
 MODEL_NAME = "amplify::job"
 # Jobs follow the clock; "immediate" and "manual" are honoured as moto's state manager defines them.
 state_manager.register_default_transition(MODEL_NAME, {"progression": "time", "seconds": 0})
+
+# Epoch seconds to what a reply carries (botocore's parsed datetimes, in process).
+Stamp = Callable[[float], Any]
 
 DEPLOYMENT_WINDOW = 8 * 3600.0
 UPLOAD_PREFIX = "/_amplify_mock/uploads/"
@@ -175,29 +178,36 @@ class Job:
         shadow.stopped_at = self.manual_stop if self.manual_stop is not None else timeline.stopped_at
         return shadow
 
-    def summary(self, job_view: JobView) -> Dict[str, Any]:
+    def summary(self, job_view: JobView, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
+        """The JobSummary, members in the model's order. Timestamps are epoch seconds (the
+        wire), or what ``stamp`` makes of them: the in-process path passes botocore's own
+        timestamp parser, and the result is the parsed reply itself, built once."""
+        start, end = job_view.start, job_view.end
+        commit_time = self.commit_time
+        if stamp is not None:
+            commit_time, start = stamp(commit_time), stamp(start)
         result: Dict[str, Any] = {
             "jobArn": self.arn,
             "jobId": str(self.job_id),
             "commitId": self.commit_id,
             "commitMessage": self.commit_message,
-            "commitTime": self.commit_time,
-            "startTime": job_view.start,
+            "commitTime": commit_time,
+            "startTime": start,
             "status": job_view.status,
-            "jobType": self.job_type,
         }
-        if job_view.end is not None:
-            result["endTime"] = job_view.end
+        if end is not None:
+            result["endTime"] = end if stamp is None else stamp(end)
+        result["jobType"] = self.job_type
         if self.job_type == "MANUAL":
             result["sourceUrl"] = self.source_url or self.upload_url()
             result["sourceUrlType"] = self.source_url_type or "ZIP"
         return result
 
-    def steps(self, job_view: JobView) -> List[Dict[str, Any]]:
+    def steps(self, job_view: JobView, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
         if not job_view.steps:
             return []
         base = self.branch.app.artifacts_base() + f"/{quote(self.branch.name, safe='')}/{self.job_id:010d}"
-        return [_step(step, base) for step in job_view.steps]
+        return [_step(step, base, stamp) for step in job_view.steps]
 
     def upload_url(self, file_name: str = "deployment.zip") -> str:
         app = self.branch.app
@@ -481,12 +491,13 @@ def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optio
     )
 
 
-def _step(step: StepView, base: str) -> Dict[str, Any]:
+def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
+    # Members in the Step shape's order, as botocore's parser would list them.
     result: Dict[str, Any] = {
         "stepName": step.name,
-        "startTime": step.start,
+        "startTime": step.start if stamp is None else stamp(step.start),
         "status": step.status,
-        "endTime": step.end,
+        "endTime": step.end if stamp is None else stamp(step.end),
         "logUrl": f"{base}/{step.name}/log.txt",
     }
     if step.name == "BUILD":
@@ -496,5 +507,5 @@ def _step(step: StepView, base: str) -> Dict[str, Any]:
     return result
 
 
-def job_output(job: Job, job_view: JobView) -> Dict[str, Any]:
-    return {"summary": job.summary(job_view), "steps": job.steps(job_view)}
+def job_output(job: Job, job_view: JobView, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
+    return {"summary": job.summary(job_view, stamp), "steps": job.steps(job_view, stamp)}
