@@ -6,6 +6,7 @@ at the current instant, after the backend's scheduler has settled to that instan
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 from bisect import bisect_right
@@ -206,7 +207,7 @@ class Job:
     def steps(self, job_view: JobView, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
         if not job_view.steps:
             return []
-        base = self.branch.app.artifacts_base() + f"/{quote(self.branch.name, safe='')}/{self.job_id:010d}"
+        base = f"{self.branch.app.artifacts_base()}/{_quoted(self.branch.name)}/{self.job_id:010d}"
         return [_step(step, base, stamp) for step in job_view.steps]
 
     def upload_url(self, file_name: str = "deployment.zip") -> str:
@@ -468,6 +469,12 @@ class JobsMixin:
             )
         job.uploaded = True
 
+
+
+@functools.lru_cache(maxsize=1024)
+def _quoted(name: str) -> str:
+    # A branch name as one path segment; every GetJob of the branch asks again.
+    return quote(name, safe="")
 
 
 def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
