@@ -83,6 +83,8 @@ class Job:
         "reads",
         "manual_stop",
         "ended",
+        "ended_status",
+        "ended_at",
     )
 
     def __init__(
@@ -109,8 +111,13 @@ class Job:
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
-        # The job's view once it has ended (with its steps once GetJob has asked for them).
+        # Once the job has ended: its view with steps, once GetJob has asked for it, and its
+        # status and end instant, which is all a summary needs. Kept as two plain slots rather
+        # than a view object: a ListJobs walk reads thousands of jobs once, and every object
+        # kept per job is one more for the garbage collector to walk ever after.
         self.ended: Optional[JobView] = None
+        self.ended_status: Optional[str] = None
+        self.ended_at: Optional[float] = None
 
     @property
     def arn(self) -> str:
@@ -134,13 +141,19 @@ class Job:
         transition = state_manager.get_transition(MODEL_NAME)
         if transition.get("progression") == "manual":
             return self._manual_view(timeline, int(transition.get("times", 1)), counted, steps)
-        ended = self.ended
-        # An ended job's view can no longer change; one kept without its steps serves summaries.
-        if ended is not None and (ended.steps or not steps) and ended.end is not None and now >= ended.end:
-            return ended
+        # An ended job's view can no longer change (the scheduler never settles backwards).
+        ended_at = self.ended_at
+        if ended_at is not None and now >= ended_at:
+            ended = self.ended
+            if ended is not None:
+                return ended
+            if not steps:
+                return JobView(self.ended_status or "", timeline.submitted_at, ended_at, ())
         job_view = view(timeline, now, steps=steps)
-        if job_view.status in TERMINAL and (steps or ended is None):
-            self.ended = job_view
+        if job_view.status in TERMINAL:
+            self.ended_status, self.ended_at = job_view.status, job_view.end
+            if steps:
+                self.ended = job_view
         return job_view
 
     def _manual_view(

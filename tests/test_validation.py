@@ -273,3 +273,24 @@ def test_urls_split_as_urlsplit_splits_them():
         except ValueError:
             continue
         assert split_url(url) == expected, url
+
+
+def test_queries_parse_as_parse_qsl_parses_them():
+    import random
+    from urllib.parse import parse_qsl
+
+    from amplify_mock._protocol import _query
+
+    queries = ["", "a=1", "a=1&b=2", "a", "a=", "=1", "&&a=1&", "a=1&a=2", "a+b=c+d", "t=YWJj%3D%3D",
+               "x=%ff", "x=%c3", "x=%", "x=%2", "a=b=c", "a;b=c", "%41=%42"]
+    pieces = ["a", "b", "=", "&", "+", "%", "%3D", "%2B", "%ff", "%c3%a9", ";", " ", "\u00e9", "1"]
+    draw = random.Random(14)
+    queries += ["".join(draw.choice(pieces) for _ in range(draw.randrange(10))) for _ in range(3000)]
+    for query in queries:
+        try:
+            expected = parse_qsl(query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            with pytest.raises(UnicodeDecodeError):
+                _query(query)
+            continue
+        assert _query(query) == expected, query
