@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import models as _models
+from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, MockAmplifyJobs, mock_amplify_jobs
 from ._registration import register as _register
@@ -11,6 +12,7 @@ from .models import AmplifyBackend, amplify_backends
 __all__ = [
     "AmplifyBackend",
     "AmplifyJobs",
+    "Deployment",
     "Durations",
     "MockAmplifyJobs",
     "Outcome",

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import re
@@ -14,7 +13,7 @@ from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from ._jobs import UPLOAD_PREFIX, Stamp
+from ._jobs import Stamp
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -23,7 +22,7 @@ from .exceptions import (
     InternalFailureException,
     NotImplementedByMockException,
 )
-from .models import AmplifyBackend, amplify_backends
+from .models import LockedBackend
 from .responses import OPERATIONS, PARSED
 
 Response = Tuple[int, Dict[str, str], bytes]
@@ -131,11 +130,6 @@ def _answer(
             host, name, params = seen[0], seen[1], dict(seen[2])
         else:
             host, path, query = split_url(url)
-            if path.startswith(UPLOAD_PREFIX) and method.upper() == "PUT":
-                backend = _backend(host, headers, region, access_key)
-                with backend.lock:
-                    backend.receive_upload(path)
-                return 200, {"ETag": '"%s"' % hashlib.md5(body).hexdigest()}, b""
             operation, labels = route(method, path, hint, service)
             if operation.name not in OPERATIONS:
                 raise NotImplementedByMockException(
@@ -148,9 +142,8 @@ def _answer(
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
                 _seen_requests[key] = (host, name, dict(params))
-        backend = _backend(host, headers, region, access_key)
         parsed = PARSED.get(name) if stamp is not None else None
-        with backend.lock:
+        with _locked(host, headers, region, access_key) as backend:
             if parsed is not None:
                 return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
             result = OPERATIONS[name](backend, params)
@@ -188,9 +181,10 @@ def _internal_failure(error: Exception) -> Response:
     ).to_response()
 
 
-def _backend(
+def _locked(
     host: str, headers: Mapping[str, str], region: Optional[str], access_key: Optional[str]
-) -> AmplifyBackend:
+) -> LockedBackend:
+    """The request's backend, with the state lock held while in the ``with`` block."""
     if region is None or access_key is None:
         # A request off the wire: its signature's scope names the region and the key.
         auth = ""
@@ -208,13 +202,8 @@ def _backend(
         if access_key is None and scope:
             access_key = scope.group(1)
     account = _account(headers, access_key)
-    # Plain dict lookups first: moto's BackendDict takes a lock on every read.
-    regions = dict.get(amplify_backends, account)
-    backend = dict.get(regions, region) if regions is not None else None
-    if backend is not None:
-        return backend
     try:
-        return amplify_backends[account][region]
+        return LockedBackend(account, region)
     except KeyError:
         raise BadRequestException(
             f"Amplify is not available in region {region!r}; use a region where AWS offers it."

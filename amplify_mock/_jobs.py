@@ -6,24 +6,25 @@ at the current instant, after the backend's scheduler has settled to that instan
 
 from __future__ import annotations
 
-import functools
 import importlib
 import sys
 from bisect import bisect_right
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
-from urllib.parse import quote, unquote, urlencode
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from moto.moto_api import state_manager
-from moto.moto_api._internal import mock_random
 
 from . import _clock
+from ._buildlog import zip_file_count, zip_members
 from ._lifecycle import (
     CANCELLING,
     CREATED,
     DEPLOY,
     DEPLOYMENT_JOB,
     FAILED,
+    PENDING,
+    PROVISIONING,
+    RUNNING,
     TERMINAL,
     Durations,
     JobNotStoppableError,
@@ -37,7 +38,7 @@ from ._lifecycle import (
     view,
 )
 from ._pagination import decode_token, encode_token
-from .exceptions import BadRequestException, NotFoundException
+from .exceptions import BadRequestException, LimitExceededException, NotFoundException
 
 if TYPE_CHECKING:
     from .models import Branch
@@ -50,10 +51,11 @@ state_manager.register_default_transition(MODEL_NAME, {"progression": "time", "s
 Stamp = Callable[[float], Any]
 
 DEPLOYMENT_WINDOW = 8 * 3600.0
-UPLOAD_PREFIX = "/_amplify_mock/uploads/"
-# Set by the server while it answers a request (e.g. "http://127.0.0.1:5000"), so the upload
-# URLs it hands out lead back to it; the query names the backend a bare PUT cannot sign for.
-upload_origin: ContextVar[Optional[str]] = ContextVar("amplify_mock_upload_origin", default=None)
+# The statuses that hold a branch: StartJob and CreateDeployment are refused while a job of the
+# branch has one. A CANCELLING job holds nothing; whatever starts after it waits PENDING.
+BUSY = frozenset({PENDING, PROVISIONING, RUNNING})
+# S3's largest single PUT (5 GiB): what one upload URL takes on AWS, and the mock's default.
+MAX_UPLOAD_SIZE = 5 * 1024**3
 
 
 class JobSettings:
@@ -62,6 +64,21 @@ class JobSettings:
     def __init__(self) -> None:
         self.durations = Durations()
         self.max_concurrent = 5
+        self.max_upload_size = MAX_UPLOAD_SIZE
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """What was uploaded for a manual deployment, as its job took it at StartDeployment (or, not
+    started yet, as it stands): the body PUT to ``zipUploadUrl``, and the files by name — those
+    PUT to ``fileUploadUrls``, else the zip's members."""
+
+    zip: Optional[bytes] = None
+    files: Dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def file_names(self) -> List[str]:
+        return sorted(self.files)
 
 
 settings = JobSettings()
@@ -79,7 +96,12 @@ class Job:
         "timeline",
         "source_url",
         "source_url_type",
-        "uploaded",
+        "upload_source",
+        "file_names",
+        "zip_upload",
+        "file_uploads",
+        "deployed_zip",
+        "deployed_files",
         "reads",
         "manual_stop",
         "ended",
@@ -107,7 +129,14 @@ class Job:
         self.timeline: Optional[Timeline] = None
         self.source_url: Optional[str] = None
         self.source_url_type: Optional[str] = None
-        self.uploaded = False
+        # A deployment's zipUploadUrl, which its summary names as sourceUrl; its fileMap names;
+        # what was PUT to its URLs; and what StartDeployment took of that.
+        self.upload_source: Optional[str] = None
+        self.file_names: Tuple[str, ...] = ()
+        self.zip_upload: Optional[IO[bytes]] = None
+        self.file_uploads: Dict[str, IO[bytes]] = {}
+        self.deployed_zip: Optional[IO[bytes]] = None
+        self.deployed_files: Optional[Dict[str, IO[bytes]]] = None
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
@@ -213,33 +242,92 @@ class Job:
             result["endTime"] = end if stamp is None else stamp(end)
         result["jobType"] = self.job_type
         if self.job_type == "MANUAL":
-            result["sourceUrl"] = self.source_url or self.upload_url()
+            result["sourceUrl"] = self.source_url or self.upload_source or ""
             result["sourceUrlType"] = self.source_url_type or "ZIP"
         return result
 
-    def steps(self, job_view: JobView, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
-        if not job_view.steps:
-            return []
-        base = f"{self.branch.app.artifacts_base()}/{_quoted(self.branch.name)}/{self.job_id:010d}"
+    def steps(self, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
+        """The steps GetJob reports; ``base`` is where their logs and artifacts are served,
+        ``stamp`` as for :meth:`summary`."""
         return [_step(step, base, stamp) for step in job_view.steps]
 
-    def upload_url(self, file_name: str = "deployment.zip") -> str:
-        app = self.branch.app
-        path = (
-            f"{UPLOAD_PREFIX}{app.app_id}/"
-            f"{quote(self.branch.name, safe='')}/{self.job_id}/{quote(file_name, safe='')}"
+    def store_upload(self, file_name: Optional[str], content: IO[bytes]) -> None:
+        """A PUT to the zip upload URL (``file_name`` None) or to a fileMap file's URL; a later
+        PUT replaces an earlier one, as in S3. After StartDeployment it changes nothing deployed."""
+        if file_name is None:
+            previous, self.zip_upload = self.zip_upload, content
+        else:
+            previous = self.file_uploads.get(file_name)
+            self.file_uploads[file_name] = content
+        if previous is not None and not self._deployed(previous):
+            previous.close()
+
+    def take_uploads(self) -> None:
+        """StartDeployment: what is deployed is what was uploaded by now."""
+        self.deployed_zip, self.deployed_files = self.zip_upload, dict(self.file_uploads)
+
+    def _deployed(self, content: IO[bytes]) -> bool:
+        return content is self.deployed_zip or any(
+            content is held for held in (self.deployed_files or {}).values()
         )
-        origin = upload_origin.get()
-        if origin is not None:
-            account_id = app.arn.split(":")[4]
-            return f"{origin}{path}?{urlencode({'region': app.region, 'accountId': account_id})}"
-        return f"https://amplify.{app.region}.amazonaws.com{path}"
+
+    def close_uploads(self) -> None:
+        """Let go of what was uploaded (the job is deleted, or the state reset)."""
+        held = [self.zip_upload, self.deployed_zip, *self.file_uploads.values()]
+        held.extend((self.deployed_files or {}).values())
+        for content in held:
+            if content is not None:
+                content.close()
+        self.zip_upload = self.deployed_zip = self.deployed_files = None
+        self.file_uploads = {}
+
+    def deployment(self) -> Deployment:
+        """What was uploaded: as StartDeployment took it, or as it stands if not started."""
+        if self.deployed_files is not None:
+            zip_upload, file_uploads = self.deployed_zip, self.deployed_files
+        else:
+            zip_upload, file_uploads = self.zip_upload, self.file_uploads
+        zip_bytes = _read(zip_upload) if zip_upload is not None else None
+        files = {name: _read(content) for name, content in file_uploads.items()}
+        if not files and zip_bytes is not None:
+            files = zip_members(zip_bytes) or {}
+        return Deployment(zip_bytes, files)
+
+    def describe_upload(self) -> str:
+        """What a deployment deploys, in a build log's words, without reading it into memory."""
+        zip_upload = self.deployed_zip if self.deployed_files is not None else self.zip_upload
+        files = self.deployed_files if self.deployed_files is not None else self.file_uploads
+        if zip_upload is not None:
+            count = zip_file_count(zip_upload)
+            size = _size(zip_upload)
+            listed = f", {count} files" if count is not None else ", not a zip archive"
+            return f"the uploaded zip ({size} bytes{listed})"
+        if files:
+            return f"{len(files)} files ({sum(_size(content) for content in files.values())} bytes)"
+        return "nothing: no artifact was uploaded"
+
+    def missing_upload(self) -> Optional[str]:
+        """Why a deployment cannot deploy what was uploaded for it, if it cannot."""
+        if self.zip_upload is not None:
+            return None
+        missing = [name for name in self.file_names if name not in self.file_uploads]
+        if self.file_names and not missing:
+            return None
+        if self.file_uploads:
+            return (
+                f"Files of the fileMap were not uploaded for job {self.job_id}: {', '.join(missing)}; "
+                "PUT each file to its fileUploadUrls entry before StartDeployment."
+            )
+        return (
+            f"No deployment artifact was uploaded for job {self.job_id}; PUT the zip to the "
+            "zipUploadUrl (or each file to its fileUploadUrls entry) before StartDeployment."
+        )
 
 
 class BranchJobs:
     """The jobs of one branch, oldest first, with what scripted outcomes and durations say."""
 
-    __slots__ = ("jobs", "ids", "next_id", "outcomes", "durations")
+    __slots__ = ("jobs", "ids", "next_id", "outcomes", "durations", "open")
 
     def __init__(self) -> None:
         self.jobs: Dict[int, Job] = {}
@@ -247,6 +335,9 @@ class BranchJobs:
         self.next_id = 1
         self.outcomes: List[Outcome] = []
         self.durations: Optional[Durations] = None
+        # The jobs submitted to the scheduler and not yet seen ended, oldest first: what the
+        # busy check reads, so that it costs nothing however many jobs the branch has kept.
+        self.open: List[Job] = []
 
     def last(self) -> Optional[Job]:
         return self.jobs[self.ids[-1]] if self.ids else None
@@ -306,6 +397,24 @@ class JobsMixin:
         self.scheduler.max_concurrent = settings.max_concurrent
         self.scheduler.submit(timeline)
         job.timeline = timeline
+        branch.jobs.open.append(job)
+
+    def _busy(self, branch: Branch, now: float) -> Optional[Job]:
+        """The oldest job of the branch that is PENDING, PROVISIONING or RUNNING, if any."""
+        # Under the "manual" progression a job's status follows reads, not the clock, and may
+        # differ once the progression is unset: only a clock-driven ending is final.
+        final = state_manager.get_transition(MODEL_NAME).get("progression") != "manual"
+        still_open: List[Job] = []
+        found: Optional[Job] = None
+        for job in branch.jobs.open:
+            status = job.view(now, counted=False, steps=False).status
+            if final and status in TERMINAL:
+                continue
+            still_open.append(job)
+            if found is None and status in BUSY:
+                found = job
+        branch.jobs.open = still_open
+        return found
 
     def _new_job(self, branch: Branch, job_type: str, now: float, commit: Tuple[str, str, float]) -> Job:
         return Job(branch, branch.jobs.next_id, job_type, commit[0], commit[1], commit[2], now)
@@ -331,9 +440,23 @@ class JobsMixin:
                     "manually with CreateDeployment and StartDeployment."
                 )
             commit = (
-                params.get("commitId") or mock_random.get_random_hex(40),
+                # Without a commitId AWS builds the branch's head and reports "HEAD", as the
+                # `aws amplify list-jobs` output of jobs started by `start-job` in published
+                # write-ups of CI-driven releases shows.
+                params.get("commitId") or "HEAD",
                 params.get("commitMessage") or params.get("jobReason") or "",
                 params.get("commitTime", now),
+            )
+        if self._busy(branch, now) is not None:
+            # AWS refuses rather than queues a StartJob while the branch has a job pending or
+            # running, with HTTP 429 and these words, grammar included. Quoted from the AWS CLI
+            # ("An error occurred (LimitExceededException) when calling the StartJob operation
+            # (reached max retries: 2): The requested branch <branch> already have pending or
+            # running jobs") in a Pulumi program of Virtual-Finland-Development/virtual-finland;
+            # published CI scripts grep for "already have pending or running jobs" and then
+            # wait for, or attach to, the running job.
+            raise LimitExceededException(
+                f"The requested branch {branch_name} already have pending or running jobs"
             )
         job = self._new_job(branch, job_type, now, commit)
         self._submit(job, "build", None, now)
@@ -394,35 +517,45 @@ class JobsMixin:
         if job.timeline is not None:
             self.scheduler.remove(job.timeline)
         branch.jobs.remove(job)
+        job.close_uploads()
         return job, current
 
     def forget_jobs(self, branch: Branch) -> None:
-        """Stop what still runs on a branch being deleted, so it frees its slot in time."""
+        """Stop what still runs on a branch being deleted, so it frees its slot in time, and
+        let go of what was uploaded for its deployments."""
         now = self._now()
         for job in branch.jobs.jobs.values():
+            job.close_uploads()
             timeline = job.timeline
             if timeline is not None and timeline.stopped_at is None:
                 if view(timeline, now).status not in TERMINAL:
                     self.scheduler.stop(timeline, now)
 
-    def create_deployment(
-        self, app_id: str, branch_name: str, params: Dict[str, Any]
-    ) -> Tuple[Job, Dict[str, str]]:
+    def create_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
         branch = self.get_branch(app_id, branch_name)
+        _refuse_connected_app(branch)
         now = self._now()
         last = branch.jobs.last()
-        if last is not None and last.view(now, steps=False).status not in TERMINAL:
+        waiting = last if last is not None and last.timeline is None else None
+        if waiting is not None and waiting.view(now, steps=False).status != CREATED:
+            waiting = None
+        blocking = self._busy(branch, now) or waiting
+        if blocking is not None:
+            # AWS's words, grammar included: published deploy scripts quote "The last
+            # job(deployment) N was not finished" and stop the job before creating another.
+            # A CANCELLING job does not block.
             raise BadRequestException(
-                f"The last job(deployment) {last.job_id} was not finished, wait for it to finish "
-                "or stop it, then create the deployment again."
+                f"The last job(deployment) {blocking.job_id} was not finished, please wait until "
+                "it finish or use StopJob operation to cancel it before creating a new deployment."
             )
         job = self._new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
-        file_urls = {name: job.upload_url(name) for name in params.get("fileMap") or {}}
+        job.file_names = tuple(params.get("fileMap") or {})
         branch.jobs.add(job)
-        return job, file_urls
+        return job
 
     def start_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Tuple[Job, JobView]:
         branch = self.get_branch(app_id, branch_name)
+        _refuse_connected_app(branch)
         job_id, source_url = params.get("jobId"), params.get("sourceUrl")
         if not job_id and not source_url:
             raise BadRequestException("Must specify jobId or sourceUrl for StartDeploymentRequest.")
@@ -444,13 +577,12 @@ class JobsMixin:
                     f"Deployment job {job_id} was created more than 8 hours ago and has expired "
                     "(status FAILED); call CreateDeployment again and start it within 8 hours."
                 )
-            if not job.uploaded:
-                outcome = Outcome.fail(
-                    DEPLOY,
-                    f"No deployment artifact was uploaded for job {job_id}; PUT the zip to the "
-                    "zipUploadUrl (or each file to its fileUploadUrls entry) before StartDeployment.",
-                )
+            missing = job.missing_upload()
+            if missing is not None:
+                outcome = Outcome.fail(DEPLOY, missing)
             self._submit(job, DEPLOYMENT_JOB, outcome, now)
+            # What is deployed is what was there now; a later PUT to the URLs changes nothing.
+            job.take_uploads()
             return job, job.view(now)
         assert source_url is not None
         last = branch.jobs.last()
@@ -467,27 +599,13 @@ class JobsMixin:
         branch.jobs.add(job)
         return job, job.view(now)
 
-    def receive_upload(self, path: str) -> None:
-        """A PUT to an upload URL handed out by CreateDeployment."""
-        parts = path[len(UPLOAD_PREFIX):].split("/")
-        if len(parts) != 4:
-            raise NotFoundException("No deployment upload URL matches this path.")
-        app_id, branch_name, job_id, _ = parts
-        branch = self.get_branch(app_id, unquote(branch_name))
-        job = self._job(branch, job_id)
-        if job.timeline is not None or job.view(self._now(), steps=False).status != CREATED:
-            raise BadRequestException(
-                f"The upload URL of job {job_id} is no longer valid: the deployment was started "
-                "or has expired."
-            )
-        job.uploaded = True
 
-
-
-@functools.lru_cache(maxsize=1024)
-def _quoted(name: str) -> str:
-    # A branch name as one path segment; every GetJob of the branch asks again.
-    return quote(name, safe="")
+def _refuse_connected_app(branch: Branch) -> None:
+    """CreateDeployment and StartDeployment are for manually deployed apps only."""
+    if branch.app.repository:
+        # AWS's words, grammar included, as published deploy scripts and runbooks quote the
+        # reply of `aws amplify create-deployment` on a Git-connected app.
+        raise BadRequestException("Operation not supported. App is already connected a repository.")
 
 
 def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
@@ -527,5 +645,14 @@ def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
     return result
 
 
-def job_output(job: Job, job_view: JobView, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
-    return {"summary": job.summary(job_view, stamp), "steps": job.steps(job_view, stamp)}
+def job_output(job: Job, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
+    return {"summary": job.summary(job_view, stamp), "steps": job.steps(job_view, base, stamp)}
+
+
+def _read(content: IO[bytes]) -> bytes:
+    content.seek(0)
+    return content.read()
+
+
+def _size(content: IO[bytes]) -> int:
+    return content.seek(0, 2)

@@ -84,6 +84,13 @@ def kind_for_job_type(job_type: str) -> JobKind:
     raise ValueError(f"unknown jobType {job_type!r}")
 
 
+# The longest a phase may last. A reply reports instants up to every phase of a job past its
+# submission (the "manual" progression shows the whole path at once), so with the clock held
+# before year 9900 (``_clock.LATEST``) six phases of at most 10 years each stay within year 9999,
+# the last year Python's datetime, and so botocore's parser, can represent.
+MAX_PHASE_SECONDS: Final = 10 * 365 * 86400.0
+
+
 @dataclass(frozen=True)
 class Durations:
     """How long, in seconds, each phase of a job lasts.
@@ -104,6 +111,11 @@ class Durations:
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"Durations.{name} must be a finite number >= 0, got {value!r}")
+            if value > MAX_PHASE_SECONDS:
+                raise ValueError(
+                    f"Durations.{name} must be at most {MAX_PHASE_SECONDS:.0f} seconds (10 years), "
+                    f"so that every time the mock reports stays within year 9999; got {value!r}"
+                )
 
     @classmethod
     def zero(cls) -> Durations:
@@ -133,6 +145,9 @@ class Outcome:
     reason: Optional[str] = None
 
     def __post_init__(self) -> None:
+        if self.reason is not None and not isinstance(self.reason, str):
+            # It becomes the step's statusReason, a string in the API.
+            raise TypeError(f"an outcome's reason must be a string, got {self.reason!r}")
         if self.kind == "SUCCEED":
             if self.step is not None or self.reason is not None:
                 raise ValueError("a succeeding outcome takes no step or reason")

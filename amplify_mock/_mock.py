@@ -11,7 +11,7 @@ import re
 import sys
 import threading
 import unittest
-from typing import Any, Callable, Dict, Optional, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -22,13 +22,14 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _clock, _jobs, _sessions
+from . import _content, _jobs, _sessions
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
+from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
 from ._registration import HOST
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +37,9 @@ _FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "FOOBARKEY",
     "AWS_SECRET_ACCESS_KEY": "FOOBARSECRET",
 }
+# Content URLs point at the loopback listener: a CI's HTTPS_PROXY must not stand in between.
+_LOOPBACK = ("127.0.0.1", "localhost")
+_NO_PROXY = ("NO_PROXY", "no_proxy")
 
 # Every AWS partition's domain: an Amplify client aimed at any of them is answered in
 # memory, so a mocked test cannot reach a real endpoint whatever region or endpoint_url it
@@ -127,7 +131,8 @@ class AmplifyJobs:
     def durations(self, value: Durations) -> None:
         if not isinstance(value, Durations):
             raise TypeError("durations must be an amplify_mock.Durations")
-        _jobs.settings.durations = value
+        with STATE_LOCK:
+            _jobs.settings.durations = value
 
     @property
     def max_concurrent_jobs(self) -> int:
@@ -138,10 +143,38 @@ class AmplifyJobs:
     def max_concurrent_jobs(self, value: int) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError("max_concurrent_jobs must be an int >= 1")
-        _jobs.settings.max_concurrent = value
-        for _, _, backend in amplify_backends.iter_backends():
-            with backend.lock:  # type: ignore[attr-defined]
+        with STATE_LOCK:
+            _jobs.settings.max_concurrent = value
+            for _, _, backend in list(amplify_backends.iter_backends()):
                 backend.scheduler.max_concurrent = value  # type: ignore[attr-defined]
+
+    @property
+    def max_upload_size(self) -> int:
+        """The largest body one upload URL takes, in bytes (default 5 GiB, S3's limit for one PUT);
+        a larger one gets S3's ``EntityTooLarge`` and changes nothing."""
+        return _jobs.settings.max_upload_size
+
+    @max_upload_size.setter
+    def max_upload_size(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError("max_upload_size must be an int >= 0 (bytes)")
+        _jobs.settings.max_upload_size = value
+
+    def deployment(
+        self,
+        app_id: str,
+        branch_name: str,
+        job_id: str,
+        *,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> Deployment:
+        """What was uploaded for a manual deployment (CreateDeployment's URLs): the zip and the
+        files by name, as StartDeployment took them (or as they stand, if not started yet)."""
+        backend = self.backend(region, account_id)
+        with backend.lock:
+            job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
+            return job.deployment()
 
     def branch_durations(
         self,
@@ -156,8 +189,7 @@ class AmplifyJobs:
 
         ``durations=None`` reads; pass :meth:`Durations` to set. Jobs already started keep theirs.
         """
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             branch = backend.get_branch(app_id, branch_name)
             if durations is not None:
                 if not isinstance(durations, Durations):
@@ -174,8 +206,7 @@ class AmplifyJobs:
         account_id: Optional[str] = None,
     ) -> None:
         """Say what the branch's next jobs do, in order; jobs after these succeed."""
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with LockedBackend(account_id or default_account(), region) as backend:
             branch = backend.get_branch(app_id, branch_name)
             for outcome in outcomes:
                 if not isinstance(outcome, Outcome):
@@ -232,13 +263,7 @@ class AmplifyJobs:
 
 def _reset_backends(*, keep_state: bool = False) -> None:
     """Back to a fresh mock: settings, clock offset and, unless ``keep_state``, every backend."""
-    _jobs.settings.__init__()  # type: ignore[misc]
-    _clock.set_offset(0.0)
-    if keep_state:
-        return
-    for account in list(amplify_backends.values()):
-        account.reset()
-    amplify_backends.clear()
+    reset_state(keep_backends=keep_state)
 
 
 def _moto_serving() -> bool:
@@ -285,8 +310,13 @@ class _Interceptor:
         # Inside mock_aws(), what was made before this mock started stays, and what is made
         # under it stays after it stops, until mock_aws() itself resets every service.
         _reset_backends(keep_state=_moto_serving())
-        self.saved_env = {key: os.environ.get(key) for key in _FAKE_CREDENTIALS}
+        self.saved_env = {key: os.environ.get(key) for key in (*_FAKE_CREDENTIALS, *_NO_PROXY)}
         os.environ.update(_FAKE_CREDENTIALS)
+        # Both spellings get the user's hosts of either and loopback: the lower-case one, which
+        # urllib and requests read first, must not hide hosts only the upper-case one names.
+        no_proxy = _with_loopback(*(self.saved_env[key] for key in _NO_PROXY))
+        for key in _NO_PROXY:
+            os.environ[key] = no_proxy
         # As moto does, no default session at first; the one made for the test comes from
         # _sessions, which keeps what a new session would parse again (see there).
         self.session_patch = patch.multiple(
@@ -333,7 +363,12 @@ class _Interceptor:
             else:
                 os.environ[key] = value
         self.saved_env = {}
-        _reset_backends(keep_state=_moto_serving())
+        # The URLs it served die with the last mock (a later one starts another listener),
+        # unless mock_aws() goes on holding the state that handed them out.
+        moto_serving = _moto_serving()
+        if not moto_serving:
+            _content.stop_listener()
+        _reset_backends(keep_state=moto_serving)
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
@@ -404,6 +439,15 @@ class _Interceptor:
         parsed = self.parser.parse(response_dict, operation_model.output_shape)
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
         return http, parsed
+
+
+def _with_loopback(*settings: Optional[str]) -> str:
+    hosts: List[str] = []
+    for setting in settings:
+        for host in (setting or "").split(","):
+            if host.strip() and host.strip() not in hosts:
+                hosts.append(host.strip())
+    return ",".join(hosts + [host for host in _LOOPBACK if host not in hosts])
 
 
 class _AnyMethod(responses.CallbackResponse):

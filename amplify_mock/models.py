@@ -19,6 +19,50 @@ from .exceptions import BadRequestException, NotFoundException, ResourceNotFound
 
 _APP_ID_ALPHABET = string.ascii_lowercase + string.digits
 
+# What AWS reports for settings a request left out, as terraform-provider-aws's Amplify
+# acceptance tests record them from real runs (internal/service/amplify/app_test.go and
+# branch_test.go): a branch created without a stage reports "NONE" (a value botocore's Stage enum
+# lacks); a new app reports a cacheConfig, of type AMPLIFY_MANAGED_NO_COOKIES since 2025 (the
+# basic test failed on it in terraform-provider-aws#43136; AMPLIFY_MANAGED before); and an app
+# created with enableAutoBranchCreation but no autoBranchCreationConfig reports one with stage
+# NONE and every switch off.
+NO_STAGE = "NONE"
+DEFAULT_CACHE_CONFIG = {"type": "AMPLIFY_MANAGED_NO_COOKIES"}
+DEFAULT_AUTO_BRANCH_CREATION_CONFIG: Dict[str, Any] = {
+    "stage": NO_STAGE,
+    "framework": "",
+    "enableAutoBuild": False,
+    "environmentVariables": {},
+    "enableBasicAuth": False,
+    "enablePerformanceMode": False,
+    "enablePullRequestPreview": False,
+}
+# How AWS has clients clear environment variables: a map whose only key is one space, with an
+# empty value (aws/aws-sdk-go-v2#2788; terraform-provider-aws#39397 and #49858 adopted it).
+# An empty key is refused, in AWS's words as terraform-provider-aws#39327 quotes them.
+_CLEAR_ENVIRONMENT = " "
+_EMPTY_KEY = "Environment variables cannot have an empty key."
+
+
+def _environment(variables: Dict[str, str]) -> Dict[str, str]:
+    if "" in variables:
+        raise BadRequestException(_EMPTY_KEY)
+    if variables.get(_CLEAR_ENVIRONMENT) == "":
+        variables = {k: v for k, v in variables.items() if k != _CLEAR_ENVIRONMENT}
+    return variables
+
+
+def _settle_environment(params: Dict[str, Any]) -> Dict[str, Any]:
+    """``params`` with its environment variables as AWS stores them; refuses an empty key
+    before anything is changed."""
+    if "environmentVariables" in params:
+        params = {**params, "environmentVariables": _environment(params["environmentVariables"])}
+    config = params.get("autoBranchCreationConfig")
+    if config is not None and "environmentVariables" in config:
+        config = {**config, "environmentVariables": _environment(config["environmentVariables"])}
+        params = {**params, "autoBranchCreationConfig": config}
+    return params
+
 
 def _shape_members(name: str) -> Tuple[str, ...]:
     return tuple(service_model().shape_for(name).members)
@@ -42,17 +86,13 @@ class App:
             "enableBasicAuth": False,
             "customRules": [],
             "enableAutoBranchCreation": False,
+            "cacheConfig": dict(DEFAULT_CACHE_CONFIG),
         }
-        self.settings.update(params)
+        self.update(params)
         self.create_time = now
         self.update_time = now
         self.branches: Dict[str, Branch] = {}
         self.branch_seq = 0
-
-    def artifacts_base(self) -> str:
-        return (
-            f"https://aws-amplify-prod-{self.region}-artifacts.s3.{self.region}.amazonaws.com/{self.app_id}"
-        )
 
     @property
     def repository(self) -> str:
@@ -60,6 +100,10 @@ class App:
 
     def update(self, params: Dict[str, Any]) -> None:
         self.settings.update(params)
+        if self.settings["enableAutoBranchCreation"] and "autoBranchCreationConfig" not in self.settings:
+            self.settings["autoBranchCreationConfig"] = {
+                **DEFAULT_AUTO_BRANCH_CREATION_CONFIG, "environmentVariables": {}
+            }
         self.update_time = _clock.now()
 
     def to_dict(self) -> Dict[str, Any]:
@@ -87,7 +131,7 @@ class Branch:
         self.tags: Dict[str, str] = dict(params.pop("tags", None) or {})
         self.settings: Dict[str, Any] = {
             "description": "",
-            "stage": "PRODUCTION",
+            "stage": NO_STAGE,
             "displayName": name.replace("/", "-"),
             "enableNotification": False,
             "environmentVariables": {},
@@ -152,19 +196,39 @@ def _branch_members() -> Tuple[str, ...]:
 _ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?\Z", re.DOTALL)
 
 
+# One lock for every account's and region's state, and the mock-wide settings and clock offset:
+# a reset changes all of them at once, so a call running in another thread sees the state from
+# before the reset or from after it, never half of each. Calls are pure Python under the GIL, so
+# one lock costs no throughput compared with one per backend.
+STATE_LOCK = threading.RLock()
+
+
 class AmplifyBackend(JobsMixin, BaseBackend):
     """Apps, branches and jobs of one account in one region."""
 
     def __init__(self, region_name: str, account_id: str):
         super().__init__(region_name, account_id)
-        self.lock = threading.RLock()
+        self.lock = STATE_LOCK
         self.apps: Dict[str, App] = {}
         self.app_seq = 0
         self.scheduler = Scheduler(settings.max_concurrent)
 
+    def reset(self) -> None:
+        # Uploads may be spooled to temporary files: closed here, not left to the collector.
+        for branch in self.iter_branches():
+            for job in branch.jobs.jobs.values():
+                job.close_uploads()
+        # moto's BaseBackend.reset empties __dict__ and then refills it: a call in another thread
+        # would meanwhile find no `lock`, or half a backend. Build the fresh state aside and swap
+        # it in with one assignment. (reset_state() holds the lock around this; moto's own
+        # mock_aws() reset does not, as for every moto service.)
+        fresh = AmplifyBackend(self.region_name, self.account_id)
+        self.__dict__ = fresh.__dict__
+
     # Apps
 
     def create_app(self, params: Dict[str, Any]) -> App:
+        params = _settle_environment(params)
         app_id = self._new_app_id()
         self.app_seq += 1
         app = App(self, app_id, self.app_seq, params)
@@ -180,9 +244,8 @@ class AmplifyBackend(JobsMixin, BaseBackend):
     def get_app(self, app_id: str) -> App:
         app = self.apps.get(app_id)
         if app is None:
-            raise NotFoundException(
-                f"App {app_id} not found in account {self.account_id}, region {self.region_name}."
-            )
+            # AWS's words, as quoted from the AWS SDK in aws-amplify/amplify-cli#4506.
+            raise NotFoundException(f"App {app_id} not found.")
         return app
 
     def list_apps(
@@ -194,7 +257,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def update_app(self, app_id: str, params: Dict[str, Any]) -> App:
         app = self.get_app(app_id)
-        app.update(params)
+        app.update(_settle_environment(params))
         return app
 
     def delete_app(self, app_id: str) -> App:
@@ -208,10 +271,11 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def create_branch(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Branch:
         app = self.get_app(app_id)
+        params = _settle_environment(params)
         if branch_name in app.branches:
+            # AWS's words, as CloudFormation relayed them in aws-amplify/amplify-hosting#2604.
             raise BadRequestException(
-                f"Branch {branch_name} already exists for app {app_id}; "
-                "choose another branchName or update the existing branch."
+                f"Failed to create branch. The branch {branch_name} already exists for the app {app_id}"
             )
         app.branch_seq += 1
         branch = Branch(app, branch_name, app.branch_seq, params)
@@ -222,7 +286,8 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         app = self.get_app(app_id)
         branch = app.branches.get(branch_name)
         if branch is None:
-            raise NotFoundException(f"Branch {branch_name} not found for app {app_id}.")
+            # AWS's words, as the AWS CLI printed them in aws-amplify/amplify-hosting#2252.
+            raise NotFoundException(f"Branch {branch_name} not found.")
         return branch
 
     def list_branches(
@@ -235,7 +300,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def update_branch(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Branch:
         branch = self.get_branch(app_id, branch_name)
-        branch.update(params)
+        branch.update(_settle_environment(params))
         return branch
 
     def delete_branch(self, app_id: str, branch_name: str) -> Branch:
@@ -286,3 +351,56 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
 
 amplify_backends = BackendDict(AmplifyBackend, "amplify")
+
+
+def _current(account_id: str, region: str) -> Optional[AmplifyBackend]:
+    # Plain dict reads: BackendDict's own lookups take moto's lock, and create what is missing.
+    regions = dict.get(amplify_backends, account_id)
+    return dict.get(regions, region) if regions is not None else None
+
+
+class LockedBackend:
+    """``with LockedBackend(account_id, region) as backend``: the backend of that account and
+    region, with the state lock held in the block.
+
+    A backend looked up just before a reset is no longer the account's once the lock is had: it
+    is looked up again, so what the caller does is never lost in a forgotten backend. The lookup,
+    which may create a backend under moto's lock, happens outside ours, so the two locks are never
+    taken in the other order. Raises KeyError, on creation, for a region moto does not know.
+    """
+
+    __slots__ = ("_account_id", "_region", "_backend")
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self._account_id = account_id
+        self._region = region
+        self._backend = _current(account_id, region) or amplify_backends[account_id][region]
+
+    def __enter__(self) -> AmplifyBackend:
+        backend = self._backend
+        while True:
+            backend.lock.acquire()
+            if _current(self._account_id, self._region) is backend:
+                self._backend = backend
+                return backend
+            backend.lock.release()
+            backend = amplify_backends[self._account_id][self._region]
+
+    def __exit__(self, *exc: object) -> None:
+        self._backend.lock.release()
+
+
+def reset_state(*, keep_backends: bool = False) -> None:
+    """Every backend forgotten (unless ``keep_backends``), and the settings and clock offset
+    back to their defaults, all at once under the state lock."""
+    with STATE_LOCK:
+        settings.__init__()  # type: ignore[misc]
+        _clock.reset()
+        if keep_backends:
+            return
+        # Copies: a call in another thread may add a backend meanwhile (it is looked up outside
+        # the lock), and then finds it gone when it takes the lock, and looks up a fresh one.
+        for account in list(amplify_backends.values()):
+            for backend in list(account.values()):
+                backend.reset()
+        amplify_backends.clear()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
+from . import _content
 from ._jobs import Stamp, job_output
 from .models import AmplifyBackend
 
@@ -130,7 +131,8 @@ def start_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -
 @stamped("GetJob")
 def get_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     job, job_view = backend.get_job(params["appId"], params["branchName"], params["jobId"])
-    return {"job": job_output(job, job_view, stamp)}
+    base = _content.artifacts_base(backend, job) if job_view.steps else ""
+    return {"job": job_output(job, job_view, base, stamp)}
 
 
 @stamped("ListJobs")
@@ -160,8 +162,10 @@ def delete_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) 
 def create_deployment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     app_id = params.pop("appId")
     name = params.pop("branchName")
-    job, file_urls = backend.create_deployment(app_id, name, params)
-    return {"jobId": str(job.job_id), "fileUploadUrls": file_urls, "zipUploadUrl": job.upload_url()}
+    job = backend.create_deployment(app_id, name, params)
+    zip_url, file_urls = _content.upload_urls(backend, job, job.file_names)
+    job.upload_source = zip_url
+    return {"jobId": str(job.job_id), "fileUploadUrls": file_urls, "zipUploadUrl": zip_url}
 
 
 @stamped("StartDeployment")

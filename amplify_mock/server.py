@@ -8,7 +8,9 @@ botocore: clients reach it through ``endpoint_url``.
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
+import hashlib
 import ipaddress
 import json
 import signal
@@ -25,19 +27,18 @@ from typing import (
     Optional,
     Sequence,
     Tuple,
-    Union,
 )
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import urlsplit
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import _clock, _jobs
+from . import _clock, _content
 from ._dispatch import default_account, handle, new_request_id
+from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
-from ._mock import AmplifyJobs, _reset_backends
+from ._mock import AmplifyJobs
 from .exceptions import AmplifyError
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, LockedBackend, reset_state
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -54,52 +55,28 @@ class _BadInput(Exception):
 
 
 def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """The mock as a WSGI application (API, deployment uploads and control endpoints)."""
+    """The mock as a WSGI application (API, content URLs and control endpoints)."""
+    target = raw_target(environ)
+    path = urlsplit(target).path
+    if path.startswith(_content.PREFIXES):
+        # Uploads stream; logs and artifacts are S3's, not the API's, replies.
+        return _content.app(environ, start_response)
     request = Request(environ)
     body = request.get_data(cache=False)  # read it all, so a kept-alive connection stays in step
-    target = _raw_target(environ)
-    path = urlsplit(target).path
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
     headers = dict(request.headers.items())
-    if path == "/moto-api/reset" or (
-        path.startswith(CONTROL_PREFIX) and not path.startswith(_jobs.UPLOAD_PREFIX)
-    ):
+    if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
         status, response_headers, payload = _control(request.method, path, request.args, body)
     else:
-        region: Optional[str] = None
-        if path.startswith(_jobs.UPLOAD_PREFIX):
-            # A bare PUT carries no signature: the upload URL's query names its backend.
-            query = dict(parse_qsl(urlsplit(target).query))
-            region = query.get("region")
-            if "accountId" in query and not any(k.lower() == "x-moto-account-id" for k in headers):
-                headers["x-moto-account-id"] = query["accountId"]
-        token = _jobs.upload_origin.set(origin)
+        token = _content.origin_var.set(origin)
         try:
-            status, response_headers, payload = handle(
-                request.method, origin + target, headers, body, region=region
-            )
+            status, response_headers, payload = handle(request.method, origin + target, headers, body)
         finally:
-            _jobs.upload_origin.reset(token)
+            _content.origin_var.reset(token)
     response_headers = dict(response_headers)
     response_headers.setdefault("x-amzn-RequestId", new_request_id())
     return Response(payload, status=status, headers=response_headers)(environ, start_response)
-
-
-def _raw_target(environ: WSGIEnvironment) -> str:
-    """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        # WSGI hands text over as latin-1 of the bytes received.
-        raw = raw.encode("latin-1").decode("utf-8", "replace")
-        if not raw.startswith("/"):
-            parts = urlsplit(raw)  # absolute-form request target
-            raw = parts.path + ("?" + parts.query if parts.query else "")
-        return raw or "/"
-    # Another WSGI server without the raw target: PATH_INFO is decoded, so re-encode it.
-    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
-    query = environ.get("QUERY_STRING", "")
-    return quote(path or "/", safe="/:@!$&'()*+,;=-._~") + ("?" + query if query else "")
 
 
 # Control endpoints
@@ -164,17 +141,17 @@ def _where(data: Mapping[str, Any]) -> Tuple[str, str]:
     return _text(data, "region", "us-east-1"), _text(data, "accountId", default_account())
 
 
-def _backend(where: Tuple[str, str]) -> AmplifyBackend:
+def _backend(where: Tuple[str, str]) -> LockedBackend:
+    """``with _backend(where) as backend``: the backend, with the state lock held."""
     region, account_id = where
     try:
-        return amplify_backends[account_id][region]
+        return LockedBackend(account_id, region)
     except KeyError:
         raise _BadInput(f"Amplify is not available in region {region!r}.") from None
 
 
 def _fresh_state() -> None:
-    _reset_backends()
-    _clock.set_offset(0.0)  # the server's clock is part of its state, whatever else resets
+    reset_state()  # the clock offset included: the server's clock is part of its state
 
 
 def _reset(_: Mapping[str, Any]) -> Dict[str, Any]:
@@ -207,7 +184,7 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     if "appId" in data or "branchName" in data:
         app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
         region, account_id = _where(data)
-        with _backend((region, account_id)).lock:
+        with _backend((region, account_id)):
             current = _controller.branch_durations(
                 app_id, branch_name, region=region, account_id=account_id
             )
@@ -218,8 +195,9 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     else:
         if any(key in data for key in ("region", "accountId")):
             raise _BadInput("region and accountId go with appId and branchName.")
-        _controller.durations = dataclasses.replace(_controller.durations, **given)
-        durations = _controller.durations
+        with STATE_LOCK:  # read, change and write back, with no other change in between
+            _controller.durations = dataclasses.replace(_controller.durations, **given)
+            durations = _controller.durations
     return dataclasses.asdict(durations)
 
 
@@ -240,8 +218,7 @@ def _outcome_dict(outcome: Outcome) -> Dict[str, Any]:
 
 def _script_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     _only(data, _BRANCH_KEYS)
-    backend = _backend(_where(data))
-    with backend.lock:
+    with _backend(_where(data)) as backend:
         branch = backend.get_branch(_text(data, "appId"), _text(data, "branchName"))
         return {"outcomes": [_outcome_dict(o) for o in branch.jobs.outcomes]}
 
@@ -254,9 +231,32 @@ def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     outcomes = [_outcome(item) for item in items]
     app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
     region, account_id = _where(data)
-    with _backend((region, account_id)).lock:
+    with _backend((region, account_id)):
         _controller.script(app_id, branch_name, *outcomes, region=region, account_id=account_id)
         return _script_get({key: value for key, value in data.items() if key != "outcomes"})
+
+
+def _deployment_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """What was uploaded for a manual deployment, for clients that cannot hold the controller."""
+    _only(data, ("jobId",) + _BRANCH_KEYS)
+    region, account_id = _where(data)
+    _backend((region, account_id))
+    deployed = _controller.deployment(
+        _text(data, "appId"), _text(data, "branchName"), _text(data, "jobId"),
+        region=region, account_id=account_id,
+    )
+    return {
+        "zip": None if deployed.zip is None else _blob(deployed.zip),
+        "files": {name: _blob(content) for name, content in sorted(deployed.files.items())},
+    }
+
+
+def _blob(content: bytes) -> Dict[str, Any]:
+    return {
+        "size": len(content),
+        "md5": hashlib.md5(content).hexdigest(),
+        "base64": base64.b64encode(content).decode(),
+    }
 
 
 def _max_get(data: Mapping[str, Any]) -> Dict[str, Any]:
@@ -270,6 +270,19 @@ def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
         raise _BadInput("maxConcurrentJobs is required.")
     _controller.max_concurrent_jobs = data["maxConcurrentJobs"]
     return _max_get({})
+
+
+def _upload_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ())
+    return {"maxUploadSize": _controller.max_upload_size}
+
+
+def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, ("maxUploadSize",))
+    if "maxUploadSize" not in data:
+        raise _BadInput("maxUploadSize is required.")
+    _controller.max_upload_size = data["maxUploadSize"]
+    return _upload_get({})
 
 
 def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
@@ -293,6 +306,8 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "reset": {"POST": _reset},
     "durations": {"GET": _durations_get, "POST": _durations_post},
     "script": {"GET": _script_get, "POST": _script_post},
+    "deployment": {"GET": _deployment_get},
+    "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
 }
@@ -306,11 +321,6 @@ def _endpoint_list() -> str:
 # The server
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: Union[int, str] = "-", size: Union[int, str] = "-") -> None:
-        pass
-
-
 class AmplifyMockServer:
     """The mock's HTTP server: ``start()`` serves from a background thread, ``stop()`` ends it.
 
@@ -322,24 +332,17 @@ class AmplifyMockServer:
         self.host = host
         self.requested_port = port
         self.verbose = verbose
-        self._server: Optional[BaseWSGIServer] = None
-        self._thread: Optional[threading.Thread] = None
+        self._http = WSGIServer(wsgi_app, host, port, verbose=verbose)
 
     def bind(self) -> None:
         """Listen on the address (clients may connect from here on) without serving yet."""
-        if self._server is not None:
-            return
-        _fresh_state()
-        handler = WSGIRequestHandler if self.verbose else _QuietHandler
-        self._server = make_server(
-            self.host, self.requested_port, wsgi_app, threaded=True, request_handler=handler
-        )
+        if not self._http.bound:
+            _fresh_state()
+            self._http.bind()
 
     @property
     def port(self) -> int:
-        if self._server is None:
-            raise RuntimeError("the server is not bound; call start() or bind() first")
-        return int(self._server.port)
+        return self._http.port
 
     @property
     def url(self) -> str:
@@ -351,34 +354,21 @@ class AmplifyMockServer:
     def serve_forever(self) -> None:
         """Serve in the calling thread until :meth:`shutdown` (or Ctrl+C)."""
         self.bind()
-        assert self._server is not None
-        self._server.serve_forever(poll_interval=0.05)  # how soon shutdown() is noticed
+        self._http.serve_forever()
 
     def start(self) -> AmplifyMockServer:
         """Serve from a daemon thread; returns once clients can connect."""
-        if self._thread is None:
-            self.bind()
-            self._thread = threading.Thread(
-                target=self.serve_forever, name="amplify-mock-server", daemon=True
-            )
-            self._thread.start()
+        self.bind()
+        self._http.start()
         return self
 
     def shutdown(self) -> None:
         """Ask a serving loop to end; it closes the socket. Safe from any thread but the loop's."""
-        if self._server is not None:
-            self._server.shutdown()
+        self._http.shutdown()
 
     def stop(self) -> None:
         """Stop serving and close the socket; safe to call twice or before start."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None:
-            return
-        if thread is not None:
-            server.shutdown()
-            thread.join(timeout=10)
-        server.server_close()
+        self._http.stop()
 
     def __enter__(self) -> AmplifyMockServer:
         return self.start()

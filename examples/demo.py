@@ -61,6 +61,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         client: Any = boto3.client("amplify", region_name="us-east-1")
         app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
+        # Manual deployments are for apps without a repository; AWS refuses them on the others.
+        site_id = client.create_app(name="shop-static")["app"]["appId"]
+        client.create_branch(appId=site_id, branchName="main")
         amplify.script(
             app_id, "main",
             Outcome.succeed(),
@@ -80,7 +83,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         )
         print_timeline("Release 2 (scripted to fail at BUILD)", second)
         site = zip_files({"index.html": b"<h1>shop</h1>"})
-        manual = deploy_zip(client, app_id, "main", site, interval=POLL_INTERVAL, sleep=sleep)
+        manual = deploy_zip(client, site_id, "main", site, interval=POLL_INTERVAL, sleep=sleep)
         print_timeline("Manual deployment of a zip", manual)
     return 0
 

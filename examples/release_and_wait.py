@@ -137,8 +137,11 @@ def release_and_wait(
 ) -> JobOutcome:
     """Start a RELEASE job for the branch's latest commit and wait for it (see :func:`wait_for_job`).
 
-    A job already running on the branch is not touched: Amplify queues the new one behind it,
-    and the wait (and ``timeout``) includes that queueing.
+    If the branch already has a job PENDING, PROVISIONING or RUNNING, Amplify refuses the
+    StartJob with ``LimitExceededException`` (HTTP 429), which this lets propagate; see
+    ``ci_release.py`` for a step that waits for that job instead. A job being cancelled does
+    not block: the new one waits PENDING until the cancellation completes, and the wait (and
+    ``timeout``) includes that.
     """
     params = {"appId": app_id, "branchName": branch_name, "jobType": "RELEASE"}
     if commit_message is not None:

@@ -1,8 +1,8 @@
 """Fixtures for the tests of examples/: a stopped clock, the mock, a client and an app with a branch.
 
 A test module uses them with ``pytest_plugins = ("tests.example_support",)``. Every test that depends
-on ``clock`` (directly or through ``amplify``, ``client``, ``main_branch``, ``sleep`` or ``now``) runs
-twice, once under freezegun and once under time-machine.
+on ``clock`` (directly or through ``amplify``, ``client``, ``main_branch``, ``manual_branch``, ``sleep``
+or ``now``) runs twice, once under freezegun and once under time-machine.
 
 time-machine does not move ``time.monotonic``, the examples' default ``clock=``, so the tests that wait
 pass ``clock=now``: timeouts and elapsed times then follow the stopped clock under both libraries.
@@ -19,7 +19,7 @@ import pytest
 from amplify_mock import AmplifyJobs, mock_amplify_jobs
 from tests.clocks import Clock, clock_fixture
 
-__all__ = ["amplify", "client", "clock_fixture", "main_branch", "now", "sleep"]
+__all__ = ["amplify", "client", "clock_fixture", "main_branch", "manual_branch", "now", "sleep"]
 
 
 @pytest.fixture
@@ -37,6 +37,14 @@ def client(amplify: AmplifyJobs) -> Any:
 def main_branch(client: Any) -> Tuple[str, str]:
     """(appId, "main") of an app connected to a repository."""
     app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+    client.create_branch(appId=app_id, branchName="main")
+    return app_id, "main"
+
+
+@pytest.fixture
+def manual_branch(client: Any) -> Tuple[str, str]:
+    """(appId, "main") of an app without repository: the kind that takes manual deployments."""
+    app_id = client.create_app(name="site")["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
     return app_id, "main"
 

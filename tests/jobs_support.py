@@ -2,8 +2,10 @@
 
     from tests.jobs_support import app_id_fixture, client_fixture, clock_fixture  # noqa: F401
 
-``client`` starts the clock (under both freezegun and time-machine) before the mock, and
-``app_id`` is an app connected to a repository with one branch, ``main``.
+``client`` starts the clock (under both freezegun and time-machine) before the mock,
+``app_id`` is an app connected to a repository with one branch, ``main``, and ``manual_app_id``
+an app without repository (the kind CreateDeployment and StartDeployment accept) with one
+branch, ``main``.
 """
 
 from __future__ import annotations
@@ -20,11 +22,13 @@ from tests.helpers import amplify, error
 __all__ = [
     "BRANCH",
     "REPO",
+    "STATUS",
     "app_id_fixture",
     "client_fixture",
     "clock_fixture",
     "job",
     "list_ids",
+    "manual_app_id_fixture",
     "observable",
     "refused",
     "status",
@@ -43,6 +47,13 @@ def client_fixture(clock: Clock, amplify_jobs: AmplifyJobs) -> Iterator[Any]:
 @pytest.fixture(name="app_id")
 def app_id_fixture(client: Any) -> str:
     app = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+    client.create_branch(appId=app, branchName=BRANCH)
+    return str(app)
+
+
+@pytest.fixture(name="manual_app_id")
+def manual_app_id_fixture(client: Any) -> str:
+    app = client.create_app(name="manual")["app"]["appId"]
     client.create_branch(appId=app, branchName=BRANCH)
     return str(app)
 
@@ -72,12 +83,19 @@ def observable(client: Any, app: str, branch: str = BRANCH) -> Dict[str, Any]:
     return {"branch": branch_view, "summaries": summaries, "jobs": jobs}
 
 
-def refused(client: Any, app: str, call: Callable[[], Any], code: str = "BadRequestException") -> str:
-    """Run a call that must fail; return its message after checking nothing observable changed."""
-    before = observable(client, app)
+# The HTTP status botocore's model gives each error the job operations answer.
+STATUS = {"BadRequestException": 400, "NotFoundException": 404, "LimitExceededException": 429}
+
+
+def refused(
+    client: Any, app: str, call: Callable[[], Any], code: str = "BadRequestException", branch: str = BRANCH
+) -> str:
+    """Run a call that must fail with ``code`` and its HTTP status; return its message after
+    checking nothing observable of the branch changed."""
+    before = observable(client, app, branch)
     with pytest.raises(ClientError) as excinfo:
         call()
-    got_code, _, message = error(excinfo)
-    assert got_code == code
-    assert observable(client, app) == before
+    got_code, got_status, message = error(excinfo)
+    assert (got_code, got_status) == (code, STATUS[code])
+    assert observable(client, app, branch) == before
     return message

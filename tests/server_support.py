@@ -13,6 +13,7 @@ from typing import Any, Iterator, Optional
 import boto3
 import pytest
 import requests
+from botocore.config import Config
 
 from amplify_mock import _mock
 from amplify_mock.server import AmplifyMockServer
@@ -21,6 +22,9 @@ __all__ = ["REPO", "Served", "server_fixture", "serving"]
 
 REPO = "https://github.com/acme/shop"
 _session: Optional[boto3.session.Session] = None
+# Against the server, as against AWS, botocore retries a 429 (a StartJob on a busy branch) with
+# real sleeps; the tests' clients make one attempt, so the refusal surfaces at once.
+_NO_RETRIES = Config(retries={"max_attempts": 0})
 
 
 class Served:
@@ -39,7 +43,7 @@ class Served:
             _session = boto3.session.Session(
                 aws_access_key_id="testing", aws_secret_access_key="testing"
             )
-        return _session.client("amplify", region_name=region, endpoint_url=self.url)
+        return _session.client("amplify", region_name=region, endpoint_url=self.url, config=_NO_RETRIES)
 
     def control(self, method: str, name: str, **kwargs: Any) -> requests.Response:
         return self.http.request(method, f"{self.url}/_amplify_mock/{name}", timeout=10, **kwargs)
@@ -48,8 +52,10 @@ class Served:
         response = self.control("POST", "clock", json={"advance": seconds})
         assert response.status_code == 200, response.text
 
-    def app_with_branch(self, client: Any, branch: str = "main") -> str:
-        app_id = str(client.create_app(name="shop", repository=REPO)["app"]["appId"])
+    def app_with_branch(self, client: Any, branch: str = "main", repository: Optional[str] = REPO) -> str:
+        """An app with one branch; ``repository=None`` makes one that takes deployments."""
+        settings = {"repository": repository} if repository else {}
+        app_id = str(client.create_app(name="shop", **settings)["app"]["appId"])
         client.create_branch(appId=app_id, branchName=branch)
         return app_id
 

@@ -210,3 +210,88 @@ def test_failed_app_calls_change_nothing(amplify_jobs):
             call()
     assert snapshot(amplify_jobs.backend()) == before
     assert client.get_app(appId=app_id)["app"]["name"] == "shop"
+
+
+# Defaults and edits as AWS answers them (terraform-provider-aws's acceptance tests record them)
+
+
+def test_new_app_reports_amplify_managed_no_cookies_cache_config(amplify_jobs):
+    client = amplify()
+    app = client.create_app(name="shop")["app"]
+    assert app["cacheConfig"] == {"type": "AMPLIFY_MANAGED_NO_COOKIES"}
+    assert "autoBranchCreationConfig" not in app
+    kept = client.create_app(name="kept", cacheConfig={"type": "AMPLIFY_MANAGED"})["app"]
+    assert client.get_app(appId=kept["appId"])["app"]["cacheConfig"] == {"type": "AMPLIFY_MANAGED"}
+
+
+AWS_AUTO_BRANCH_DEFAULTS = {
+    "stage": "NONE",
+    "framework": "",
+    "enableAutoBuild": False,
+    "environmentVariables": {},
+    "enableBasicAuth": False,
+    "enablePerformanceMode": False,
+    "enablePullRequestPreview": False,
+}
+
+
+def test_auto_branch_creation_without_config_reports_aws_defaults(amplify_jobs):
+    client = amplify()
+    patterns = ["*", "*/**"]
+    app = client.create_app(name="shop", enableAutoBranchCreation=True, autoBranchCreationPatterns=patterns)
+    assert app["app"]["autoBranchCreationConfig"] == AWS_AUTO_BRANCH_DEFAULTS
+    assert app["app"]["autoBranchCreationPatterns"] == ["*", "*/**"]
+    later = client.create_app(name="later")["app"]["appId"]
+    updated = client.update_app(appId=later, enableAutoBranchCreation=True)["app"]
+    assert updated["autoBranchCreationConfig"] == AWS_AUTO_BRANCH_DEFAULTS
+
+
+def test_auto_branch_creation_config_given_is_kept(amplify_jobs):
+    config = {"stage": "DEVELOPMENT", "enableAutoBuild": True, "framework": "React"}
+    app = amplify().create_app(name="shop", enableAutoBranchCreation=True, autoBranchCreationConfig=config)
+    assert app["app"]["autoBranchCreationConfig"] == config
+
+
+def test_update_app_with_one_space_key_clears_environment_variables(amplify_jobs):
+    client = amplify()
+    app_id = client.create_app(name="shop", environmentVariables={"A": "1", "B": "2"})["app"]["appId"]
+    cleared = client.update_app(appId=app_id, environmentVariables={" ": ""})["app"]
+    assert cleared["environmentVariables"] == {}
+    assert client.get_app(appId=app_id)["app"]["environmentVariables"] == {}
+
+
+def test_one_space_key_clears_auto_branch_creation_environment_variables(amplify_jobs):
+    client = amplify()
+    config = {"stage": "BETA", "environmentVariables": {"A": "1"}}
+    app_id = client.create_app(name="shop", enableAutoBranchCreation=True, autoBranchCreationConfig=config)[
+        "app"
+    ]["appId"]
+    cleared = client.update_app(
+        appId=app_id, autoBranchCreationConfig={"stage": "BETA", "environmentVariables": {" ": ""}}
+    )["app"]
+    assert cleared["autoBranchCreationConfig"] == {"stage": "BETA", "environmentVariables": {}}
+
+
+EMPTY_KEY_CALLS = {
+    "UpdateApp": lambda c, app: c.update_app(appId=app, environmentVariables={"": ""}),
+    "UpdateApp autoBranchCreationConfig": lambda c, app: c.update_app(
+        appId=app, autoBranchCreationConfig={"environmentVariables": {"": ""}}
+    ),
+    "CreateApp": lambda c, app: c.create_app(name="again", environmentVariables={"": "x"}),
+    "CreateApp autoBranchCreationConfig": lambda c, app: c.create_app(
+        name="again",
+        enableAutoBranchCreation=True,
+        autoBranchCreationConfig={"environmentVariables": {"": ""}},
+    ),
+}
+
+
+@pytest.mark.parametrize("call", sorted(EMPTY_KEY_CALLS))
+def test_empty_environment_variable_key_is_refused_in_aws_words_and_changes_nothing(amplify_jobs, call):
+    client = amplify()
+    app_id = client.create_app(name="shop", environmentVariables={"A": "1"})["app"]["appId"]
+    before = snapshot(amplify_jobs.backend())
+    with pytest.raises(client.exceptions.BadRequestException) as excinfo:
+        EMPTY_KEY_CALLS[call](client, app_id)
+    assert error(excinfo) == ("BadRequestException", 400, "Environment variables cannot have an empty key.")
+    assert snapshot(amplify_jobs.backend()) == before

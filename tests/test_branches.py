@@ -23,7 +23,7 @@ def test_new_branch_has_no_jobs_yet(client, app):
 def test_new_branch_has_aws_defaults(client, app):
     branch = client.create_branch(appId=app["appId"], branchName="main")["branch"]
     assert branch["branchName"] == "main"
-    assert branch["stage"] == "PRODUCTION"
+    assert branch["stage"] == "NONE"  # outside botocore's enum, as AWS answers it
     assert branch["displayName"] == "main"
     assert branch["enableAutoBuild"] is True
     assert branch["description"] == "" and branch["framework"] == ""
@@ -96,7 +96,7 @@ def test_percent_2f_path_from_requests_finds_the_branch(client, app):
 def test_branch_and_slash_branch_are_different_branches(client, app):
     client.create_branch(appId=app["appId"], branchName="feature")
     client.create_branch(appId=app["appId"], branchName="feature/x", stage="BETA")
-    assert client.get_branch(appId=app["appId"], branchName="feature")["branch"]["stage"] == "PRODUCTION"
+    assert client.get_branch(appId=app["appId"], branchName="feature")["branch"]["stage"] == "NONE"
     assert client.get_branch(appId=app["appId"], branchName="feature/x")["branch"]["stage"] == "BETA"
 
 
@@ -111,9 +111,12 @@ def test_duplicate_branch_is_bad_request_and_keeps_the_first(client, app, amplif
     before = snapshot(amplify_jobs.backend())
     with pytest.raises(client.exceptions.BadRequestException) as excinfo:
         client.create_branch(appId=app["appId"], branchName="main", description="second")
-    code, status, message = error(excinfo)
-    assert (code, status) == ("BadRequestException", 400)
-    assert "main" in message and app["appId"] in message
+    # AWS's words, as CloudFormation relayed them in aws-amplify/amplify-hosting#2604.
+    assert error(excinfo) == (
+        "BadRequestException",
+        400,
+        f"Failed to create branch. The branch main already exists for the app {app['appId']}",
+    )
     assert snapshot(amplify_jobs.backend()) == before
 
 
@@ -132,12 +135,10 @@ def test_create_branch_on_unknown_app_is_404_naming_the_app(client):
 
 
 @pytest.mark.parametrize("operation", ["get_branch", "update_branch", "delete_branch"])
-def test_unknown_branch_is_404_naming_branch_and_app(client, app, operation):
+def test_unknown_branch_is_404_in_aws_words(client, app, operation):
     with pytest.raises(client.exceptions.NotFoundException) as excinfo:
         getattr(client, operation)(appId=app["appId"], branchName="feature/ghost")
-    code, status, message = error(excinfo)
-    assert (code, status) == ("NotFoundException", 404)
-    assert "feature/ghost" in message and app["appId"] in message
+    assert error(excinfo) == ("NotFoundException", 404, "Branch feature/ghost not found.")
 
 
 @pytest.mark.parametrize("operation", ["get_branch", "update_branch", "delete_branch"])
@@ -170,7 +171,7 @@ def test_deleted_branch_name_can_be_created_again(client, app):
     client.create_branch(appId=app["appId"], branchName="main", stage="BETA")
     client.delete_branch(appId=app["appId"], branchName="main")
     again = client.create_branch(appId=app["appId"], branchName="main")["branch"]
-    assert again["stage"] == "PRODUCTION"
+    assert again["stage"] == "NONE"
 
 
 def test_list_branches_pages_to_the_end_in_creation_order(client, app):
@@ -245,3 +246,23 @@ def test_list_branches_of_unknown_app_is_404_naming_the_app(client):
     with pytest.raises(client.exceptions.NotFoundException) as excinfo:
         client.list_branches(appId="dnosuchapp0000")
     assert "dnosuchapp0000" in error(excinfo)[2]
+
+
+def test_update_branch_with_one_space_key_clears_environment_variables(client, app):
+    client.create_branch(appId=app["appId"], branchName="main", environmentVariables={"A": "1"})
+    cleared = client.update_branch(appId=app["appId"], branchName="main", environmentVariables={" ": ""})
+    assert cleared["branch"]["environmentVariables"] == {}
+    assert client.get_branch(appId=app["appId"], branchName="main")["branch"]["environmentVariables"] == {}
+
+
+@pytest.mark.parametrize("operation", ["create_branch", "update_branch"])
+def test_empty_environment_variable_key_on_a_branch_is_refused_and_changes_nothing(
+    client, app, amplify_jobs, operation
+):
+    client.create_branch(appId=app["appId"], branchName="main", environmentVariables={"A": "1"})
+    name = "main" if operation == "update_branch" else "other"
+    before = snapshot(amplify_jobs.backend())
+    with pytest.raises(client.exceptions.BadRequestException) as excinfo:
+        getattr(client, operation)(appId=app["appId"], branchName=name, environmentVariables={"": ""})
+    assert error(excinfo) == ("BadRequestException", 400, "Environment variables cannot have an empty key.")
+    assert snapshot(amplify_jobs.backend()) == before

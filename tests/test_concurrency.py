@@ -296,10 +296,17 @@ def test_sixteen_threads_starting_stopping_listing_and_deleting_jobs() -> None:
                         active = [j for j in jobs if j["status"] in _ACTIVE]
                         assert len(active) <= 1, f"two jobs running at once on {branch}: {active}"
                 except ClientError as error:
-                    # The API's own rules: a finished job cannot be stopped, an unfinished one
-                    # cannot be deleted. Anything else is a failure.
-                    assert error.response["ResponseMetadata"]["HTTPStatusCode"] == 400, error
-                    assert _code(error) == "BadRequestException", error
+                    # The API's own rules: a StartJob on a branch with a job pending or running is
+                    # refused with 429, a finished job cannot be stopped, an unfinished one cannot
+                    # be deleted. Anything else is a failure.
+                    status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+                    if _code(error) == "LimitExceededException":
+                        assert (status, done["StartJob"] > 0) == (429, True), error
+                        assert error.response["Error"]["Message"] == (
+                            f"The requested branch {branch} already have pending or running jobs"
+                        ), error
+                    else:
+                        assert (status, _code(error)) == (400, "BadRequestException"), error
                     refused[_code(error)] += 1
             with lock:
                 ops.update(done)
@@ -326,6 +333,7 @@ def test_sixteen_threads_starting_stopping_listing_and_deleting_jobs() -> None:
                 **ops,
                 "jobs_started": sum(len(v) for v in started.values()),
                 "refused_by_api_rules": sum(refusals.values()),
+                "refused_busy_branch": refusals["LimitExceededException"],
             },
         )
 

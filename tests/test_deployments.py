@@ -1,4 +1,8 @@
-"""Manual deployments: CreateDeployment, uploads to its URLs, StartDeployment, and their rules."""
+"""Manual deployments: CreateDeployment, uploads to its URLs, StartDeployment, and their rules.
+
+Deployments are for apps without a repository, so here ``app_id`` is such an app, with one
+branch, ``main``.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from moto import mock_aws
 
 from tests.jobs_support import (  # noqa: F401
     BRANCH,
-    app_id_fixture,
+    REPO,
     client_fixture,
     clock_fixture,
     job,
     list_ids,
+    manual_app_id_fixture,
     observable,
     refused,
     status,
@@ -21,6 +26,13 @@ from tests.jobs_support import (  # noqa: F401
 )
 
 EIGHT_HOURS = 8 * 3600
+STILL_RUNNING = ("The last job(deployment) {} was not finished, please wait until it finish or use "
+                 "StopJob operation to cancel it before creating a new deployment.")
+
+
+@pytest.fixture(name="app_id")
+def app_id_fixture(manual_app_id):
+    return manual_app_id
 
 
 def create(client, app, **kwargs):
@@ -43,7 +55,7 @@ def uploaded(client, app, **kwargs):
 def test_create_deployment_returns_job_id_and_zip_upload_url(client, app_id):
     created = create(client, app_id)
     assert created["jobId"] == "1"
-    assert created["zipUploadUrl"].startswith("https://")
+    assert created["zipUploadUrl"].startswith("http://127.0.0.1:")
     assert created["fileUploadUrls"] == {}
 
 
@@ -51,7 +63,7 @@ def test_create_deployment_gives_one_upload_url_per_file(client, app_id):
     created = create(client, app_id, fileMap={"index.html": "d41d8cd9", "css/app.css": "0cc175b9"})
     urls = created["fileUploadUrls"]
     assert sorted(urls) == ["css/app.css", "index.html"]
-    assert len(set(urls.values())) == 2 and all(url.startswith("https://") for url in urls.values())
+    assert len(set(urls.values())) == 2 and all(url.startswith("http://127.0.0.1:") for url in urls.values())
 
 
 def test_created_deployment_is_a_manual_job_in_status_created(client, app_id):
@@ -61,28 +73,73 @@ def test_created_deployment_is_a_manual_job_in_status_created(client, app_id):
     assert list_ids(client, app_id) == [job_id]
 
 
-def test_create_deployment_is_refused_while_the_last_job_is_unfinished(client, app_id):
-    client.start_job(appId=app_id, branchName=BRANCH, jobType="RELEASE")
-    message = refused(client, app_id, lambda: create(client, app_id))
-    assert message.startswith("The last job(deployment) 1 was not finished")
+# A deployment is PENDING 2 s, PROVISIONING 15 s, then DEPLOY 30 s and VERIFY 10 s.
+@pytest.mark.parametrize("seconds, now", [(0, "PENDING"), (5, "PROVISIONING"), (30, "RUNNING")])
+def test_create_deployment_is_refused_in_aws_words_while_the_last_job_is_unfinished(
+    client, clock, app_id, seconds, now
+):
+    start_deployment(client, app_id, sourceUrl="https://e.com/a.zip")
+    clock.advance(seconds)
+    assert status(client, app_id, "1") == now
+    assert refused(client, app_id, lambda: create(client, app_id)) == STILL_RUNNING.format(1)
 
 
 def test_create_deployment_is_refused_while_the_last_deployment_is_not_started(client, app_id):
     create(client, app_id)
-    message = refused(client, app_id, lambda: create(client, app_id))
-    assert message.startswith("The last job(deployment) 1 was not finished")
+    assert refused(client, app_id, lambda: create(client, app_id)) == STILL_RUNNING.format(1)
 
 
 def test_create_deployment_is_allowed_once_the_last_job_ended(client, clock, app_id):
-    client.start_job(appId=app_id, branchName=BRANCH, jobType="RELEASE")
+    start_deployment(client, app_id, sourceUrl="https://e.com/a.zip")
     clock.advance(3600)
     assert create(client, app_id)["jobId"] == "2"
 
 
-def test_create_deployment_works_on_an_app_without_repository(client):
-    app = client.create_app(name="manual")["app"]["appId"]
+DEPLOYMENT_CALLS = {
+    "CreateDeployment": lambda c, app: c.create_deployment(appId=app, branchName=BRANCH),
+    "StartDeployment": lambda c, app: c.start_deployment(
+        appId=app, branchName=BRANCH, sourceUrl="https://e.com/a.zip"
+    ),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(DEPLOYMENT_CALLS))
+def test_deployments_are_refused_on_an_app_connected_to_a_repository(client, operation):
+    app = client.create_app(name="git", repository=REPO)["app"]["appId"]
     client.create_branch(appId=app, branchName=BRANCH)
-    assert create(client, app)["jobId"] == "1"
+    message = refused(client, app, lambda: DEPLOYMENT_CALLS[operation](client, app))
+    assert message == "Operation not supported. App is already connected a repository."
+
+
+# A job being cancelled blocks nothing: what follows it waits PENDING until it is CANCELLED.
+
+
+def stopped_deployment(client, clock, app):
+    start_deployment(client, app, sourceUrl="https://e.com/old.zip")
+    clock.advance(30)
+    assert client.stop_job(appId=app, branchName=BRANCH, jobId="1")["jobSummary"]["status"] == "CANCELLING"
+
+
+def test_create_and_start_deployment_are_accepted_while_the_last_job_is_cancelling(client, clock, app_id):
+    stopped_deployment(client, clock, app_id)
+    job_id = uploaded(client, app_id)
+    assert start_deployment(client, app_id, jobId=job_id)["status"] == "PENDING"
+    clock.advance(4.5)  # CANCELLING lasts 5 s
+    assert (status(client, app_id, "1"), status(client, app_id, job_id)) == ("CANCELLING", "PENDING")
+    clock.advance(0.5)
+    assert (status(client, app_id, "1"), status(client, app_id, job_id)) == ("CANCELLED", "PROVISIONING")
+    clock.advance(3600)
+    assert status(client, app_id, job_id) == "SUCCEED"
+
+
+def test_source_url_deployment_is_accepted_while_the_last_job_is_cancelling(client, clock, app_id):
+    stopped_deployment(client, clock, app_id)
+    summary = start_deployment(client, app_id, sourceUrl="https://e.com/new.zip")
+    assert (summary["jobId"], summary["status"]) == ("2", "PENDING")
+    clock.advance(4.5)
+    assert status(client, app_id, "2") == "PENDING"
+    clock.advance(0.5)
+    assert status(client, app_id, "2") == "PROVISIONING"
 
 
 # Uploads
@@ -98,11 +155,14 @@ def test_put_to_a_file_upload_url_succeeds(client, app_id):
     assert requests.put(urls["index.html"], data=b"<html></html>").status_code == 200
 
 
-def test_put_after_the_deployment_started_is_refused(client, app_id):
+def test_put_after_the_deployment_started_changes_nothing_deployed(client, app_id, amplify_jobs):
+    # The URL is a presigned S3 URL, valid for three hours: S3 takes the PUT, but the deployment
+    # already took what was there when it started.
     created = create(client, app_id)
-    requests.put(created["zipUploadUrl"], data=b"zip")
+    requests.put(created["zipUploadUrl"], data=b"first")
     start_deployment(client, app_id, jobId=created["jobId"])
-    assert requests.put(created["zipUploadUrl"], data=b"zip").status_code == 400
+    assert requests.put(created["zipUploadUrl"], data=b"second").status_code == 200
+    assert amplify_jobs.deployment(app_id, BRANCH, created["jobId"]).zip == b"first"
 
 
 # StartDeployment
@@ -202,8 +262,10 @@ def test_created_deployment_summary_names_its_upload_url_as_source(client, app_i
     assert (summary["sourceUrl"], summary["sourceUrlType"]) == (created["zipUploadUrl"], "ZIP")
 
 
-def test_build_job_summaries_have_no_source_url(client, app_id):
-    summary = client.start_job(appId=app_id, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
+def test_build_job_summaries_have_no_source_url(client):
+    app = client.create_app(name="git", repository=REPO)["app"]["appId"]
+    client.create_branch(appId=app, branchName=BRANCH)
+    summary = client.start_job(appId=app, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
     assert "sourceUrl" not in summary and "sourceUrlType" not in summary
 
 

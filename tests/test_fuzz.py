@@ -438,7 +438,7 @@ class Session:
         app = c.create_app(name="shop", repository="https://github.com/acme/shop", tags={"team": "web"})[
             "app"
         ]
-        c.create_app(name="other")
+        other = c.create_app(name="other")["app"]
         c.create_branch(appId=app["appId"], branchName="main", tags={"env": "prod"})
         c.create_branch(appId=app["appId"], branchName="feature/x")
         self.ctx = {"appId": app["appId"], "branchName": "main", "jobId": "1", "resourceArn": app["appArn"]}
@@ -446,7 +446,9 @@ class Session:
         if "StartJob" in OPERATIONS:
             c.start_job(appId=app["appId"], branchName="main", jobType="RELEASE")
         if "CreateDeployment" in OPERATIONS:
-            c.create_deployment(appId=app["appId"], branchName="feature/x")
+            # Deployments are for apps without a repository: AWS refuses them on the others.
+            c.create_branch(appId=other["appId"], branchName="feature/x")
+            c.create_deployment(appId=other["appId"], branchName="feature/x")
         if "ListJobs" in OPERATIONS:
             c.list_jobs(appId=app["appId"], branchName="main")  # settle the scheduler at this instant
 

@@ -1,6 +1,7 @@
 """Whatever a caller does to a branch through boto3, the lifecycle's invariants hold.
 
-For any sequence of StartJob / StopJob / DeleteJob / clock jumps on two branches: at most one
+For any sequence of StartJob / StopJob / DeleteJob / clock jumps on two branches: StartJob is
+refused (429) exactly when the branch has a job PENDING, PROVISIONING or RUNNING, at most one
 job per branch is past PENDING and unfinished, at most ``max_concurrent_jobs`` in the region,
 statuses only move forward along the lifecycle, and job ids are never handed out twice.
 """
@@ -29,6 +30,8 @@ RANK = {
 TERMINAL = {"SUCCEED", "FAILED", "CANCELLED"}
 # A job stopped while PENDING is CANCELLING without ever running, so CANCELLING is not counted.
 ACTIVE = {"PROVISIONING", "RUNNING"}
+# What makes AWS refuse a StartJob on the branch; a CANCELLING job does not.
+BUSY = {"PENDING", "PROVISIONING", "RUNNING"}
 OUTCOMES = {
     "succeed": Outcome.succeed(),
     "fail": Outcome.fail("DEPLOY", "deploy failed"),
@@ -86,11 +89,17 @@ def test_any_sequence_of_calls_keeps_the_lifecycle_invariants(clock_name, steps,
         admitted = set()
         for action, name, arg in steps:
             if action == "start":
-                amplify.script(app, name, OUTCOMES[arg])
-                summary = client.start_job(appId=app, branchName=name, jobType="RELEASE")["jobSummary"]
-                job_id = summary["jobId"]
-                assert job_id not in started[name], f"job id {job_id} handed out twice on {name}"
-                started[name].append(job_id)
+                # `seen` holds every job's status as of now (checked after every call); a
+                # deleted job had ended, so it never counts.
+                if any(status in BUSY for (on, _), status in seen.items() if on == name):
+                    with pytest.raises(client.exceptions.LimitExceededException):
+                        client.start_job(appId=app, branchName=name, jobType="RELEASE")
+                else:
+                    amplify.script(app, name, OUTCOMES[arg])
+                    summary = client.start_job(appId=app, branchName=name, jobType="RELEASE")["jobSummary"]
+                    job_id = summary["jobId"]
+                    assert job_id not in started[name], f"job id {job_id} handed out twice on {name}"
+                    started[name].append(job_id)
             elif action == "advance":
                 clock.advance(arg)
             elif started[name]:

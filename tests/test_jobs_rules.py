@@ -5,8 +5,12 @@ Every refusal is an AWS-shaped error with a message that says what to do, and ch
 
 from __future__ import annotations
 
-import pytest
+import time
 
+import pytest
+from botocore.config import Config
+
+from tests.helpers import amplify
 from tests.jobs_support import (  # noqa: F401
     BRANCH,
     app_id_fixture,
@@ -20,8 +24,8 @@ from tests.jobs_support import (  # noqa: F401
 )
 
 
-def start(client, app, job_type="RELEASE", **kwargs):
-    return client.start_job(appId=app, branchName=BRANCH, jobType=job_type, **kwargs)["jobSummary"]
+def start(client, app, job_type="RELEASE", branch=BRANCH, **kwargs):
+    return client.start_job(appId=app, branchName=branch, jobType=job_type, **kwargs)["jobSummary"]
 
 
 # Unknown app, branch, job
@@ -114,6 +118,120 @@ def test_release_records_the_given_commit(client, app_id):
     assert (summary["commitId"], summary["commitMessage"]) == ("c0ffee", "Ship it")
 
 
+def test_release_without_commit_reports_head_as_aws_does(client, app_id):
+    assert start(client, app_id)["commitId"] == "HEAD"
+    assert job(client, app_id, "1")["summary"]["commitId"] == "HEAD"
+
+
+# StartJob on a busy branch: refused with 429 in AWS's words, not queued
+
+
+BUSY = "The requested branch main already have pending or running jobs"
+
+
+@pytest.mark.parametrize("job_type", ["RELEASE", "RETRY"])
+@pytest.mark.parametrize("seconds, now", [(0, "PENDING"), (5, "PROVISIONING"), (60, "RUNNING")])
+def test_start_job_on_a_branch_with_a_job_pending_or_running_is_refused_with_429(
+    client, clock, app_id, job_type, seconds, now
+):
+    start(client, app_id)
+    clock.advance(seconds)
+    assert status(client, app_id, "1") == now
+    kwargs = {"jobId": "1"} if job_type == "RETRY" else {}
+    busy = lambda: start(client, app_id, job_type, **kwargs)  # noqa: E731
+    assert refused(client, app_id, busy, "LimitExceededException") == BUSY
+
+
+def test_busy_branch_refusal_names_the_branch(client, app_id):
+    client.create_branch(appId=app_id, branchName="feature/new-cart")
+    start(client, app_id, branch="feature/new-cart")
+    message = refused(
+        client,
+        app_id,
+        lambda: start(client, app_id, branch="feature/new-cart"),
+        "LimitExceededException",
+        branch="feature/new-cart",
+    )
+    assert message == "The requested branch feature/new-cart already have pending or running jobs"
+
+
+def test_a_busy_branch_does_not_hold_the_others(client, app_id):
+    client.create_branch(appId=app_id, branchName="dev")
+    start(client, app_id)
+    assert start(client, app_id, branch="dev")["status"] == "PENDING"
+
+
+@pytest.mark.parametrize("ended", ["SUCCEED", "FAILED", "CANCELLED"])
+def test_start_job_is_accepted_once_the_branch_job_ended(client, clock, app_id, amplify_jobs, ended):
+    if ended == "FAILED":
+        amplify_jobs.fail_next(app_id, BRANCH)
+    start(client, app_id)
+    if ended == "CANCELLED":
+        client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    clock.advance(3600)
+    assert status(client, app_id, "1") == ended
+    assert start(client, app_id)["jobId"] == "2"
+
+
+def test_a_job_stuck_running_holds_its_branch_until_stopped(client, clock, app_id, amplify_jobs):
+    amplify_jobs.never_finish_next(app_id, BRANCH)
+    start(client, app_id)
+    clock.advance(86400)
+    refused(client, app_id, lambda: start(client, app_id), "LimitExceededException")
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    assert start(client, app_id)["jobId"] == "2"
+
+
+@pytest.mark.parametrize("job_type", ["RELEASE", "RETRY"])
+def test_start_job_while_the_branch_job_is_cancelling_waits_pending_until_it_is_cancelled(
+    client, clock, app_id, job_type
+):
+    start(client, app_id)
+    clock.advance(60)
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    kwargs = {"jobId": "1"} if job_type == "RETRY" else {}
+    assert start(client, app_id, job_type, **kwargs)["status"] == "PENDING"
+    clock.advance(4.5)  # CANCELLING lasts 5 s
+    assert (status(client, app_id, "1"), status(client, app_id, "2")) == ("CANCELLING", "PENDING")
+    clock.advance(0.5)
+    assert (status(client, app_id, "1"), status(client, app_id, "2")) == ("CANCELLED", "PROVISIONING")
+
+
+def test_a_job_queued_behind_a_cancelling_one_holds_the_branch_in_turn(client, clock, app_id):
+    start(client, app_id)
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
+    start(client, app_id)
+    message = refused(client, app_id, lambda: start(client, app_id), "LimitExceededException")
+    assert message == BUSY
+
+
+def test_jobs_beyond_the_account_limit_still_queue(client, clock, app_id):
+    names = [f"b{i}" for i in range(6)]
+    for name in names:
+        client.create_branch(appId=app_id, branchName=name)
+        start(client, app_id, branch=name)
+    clock.advance(20)
+    assert [status(client, app_id, "1", name) for name in names] == ["RUNNING"] * 5 + ["PENDING"]
+
+
+def test_busy_refusal_is_raised_at_once_without_botocore_retrying(client, app_id, monkeypatch):
+    # The mock answers at BaseClient._make_request, above the endpoint's retry loop, so a 429
+    # is raised at once whatever the client's retry settings: no retry, no sleep.
+    def no_sleep(seconds):
+        raise AssertionError(f"slept {seconds} s")
+
+    monkeypatch.setattr(time, "sleep", no_sleep)
+    retries = []
+    client.meta.events.register("needs-retry.amplify.StartJob", lambda **kw: retries.append(kw))
+    start(client, app_id)
+    for config in (None, Config(retries={"mode": "legacy"}), Config(retries={"mode": "standard"})):
+        busy_client = client if config is None else amplify(config=config)
+        with pytest.raises(busy_client.exceptions.LimitExceededException) as excinfo:
+            start(busy_client, app_id)
+        assert excinfo.value.response["ResponseMetadata"]["RetryAttempts"] == 0
+    assert retries == []
+
+
 # StopJob
 
 
@@ -169,6 +287,7 @@ def test_delete_job_on_a_cancelling_job_is_refused(client, clock, app_id):
 
 def test_deleted_job_is_gone_from_get_and_list(client, clock, app_id):
     start(client, app_id)
+    clock.advance(3600)
     start(client, app_id)
     clock.advance(3600)
     deleted = client.delete_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]

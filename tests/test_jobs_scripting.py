@@ -26,8 +26,12 @@ def start(client, app, branch=BRANCH):
 
 
 def run(client, clock, app, count=1, branch=BRANCH):
-    ids = [start(client, app, branch) for _ in range(count)]
-    clock.advance(DAY)
+    """Start ``count`` jobs one after the other, each once the one before has ended (AWS refuses
+    a StartJob while the branch is busy); return their statuses."""
+    ids = []
+    for _ in range(count):
+        ids.append(start(client, app, branch))
+        clock.advance(DAY)
     return [status(client, app, job_id, branch) for job_id in ids]
 
 
@@ -90,12 +94,14 @@ def test_never_finish_next_stays_running_until_stopped(client, clock, app_id, am
     assert steps(client, app_id, "1")[-1] == ("VERIFY", "CANCELLED")
 
 
-def test_a_job_that_never_finishes_holds_back_the_next_one(client, clock, app_id, amplify_jobs):
+def test_a_job_that_never_finishes_holds_its_branch_until_stopped(client, clock, app_id, amplify_jobs):
     amplify_jobs.never_finish_next(app_id, BRANCH)
-    assert run(client, clock, app_id, 2) == ["RUNNING", "PENDING"]
+    assert run(client, clock, app_id) == ["RUNNING"]
+    with pytest.raises(client.exceptions.LimitExceededException):
+        start(client, app_id)
     client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")
-    clock.advance(DAY)
-    assert status(client, app_id, "2") == "SUCCEED"
+    assert run(client, clock, app_id) == ["SUCCEED"]
+    assert status(client, app_id, "1") == "CANCELLED"
 
 
 def test_never_finish_at_a_named_step(client, clock, app_id, amplify_jobs):
@@ -104,13 +110,15 @@ def test_never_finish_at_a_named_step(client, clock, app_id, amplify_jobs):
     assert steps(client, app_id, "1") == [("BUILD", "RUNNING")]
 
 
-def test_a_build_failure_scripted_for_a_deployment_fails_its_first_step(client, clock, app_id, amplify_jobs):
-    amplify_jobs.fail_next(app_id, BRANCH, "BUILD", "bad artifact")
-    job_id = client.start_deployment(appId=app_id, branchName=BRANCH, sourceUrl="https://e.com/a.zip")[
+def test_a_build_failure_scripted_for_a_deployment_fails_its_first_step(client, clock, amplify_jobs):
+    app = client.create_app(name="manual")["app"]["appId"]  # deployments need an app without repository
+    client.create_branch(appId=app, branchName=BRANCH)
+    amplify_jobs.fail_next(app, BRANCH, "BUILD", "bad artifact")
+    job_id = client.start_deployment(appId=app, branchName=BRANCH, sourceUrl="https://e.com/a.zip")[
         "jobSummary"
     ]["jobId"]
     clock.advance(DAY)
-    failed = job(client, app_id, job_id)["steps"]
+    failed = job(client, app, job_id)["steps"]
     assert [(s["stepName"], s["status"], s.get("statusReason")) for s in failed] == [
         ("DEPLOY", "FAILED", "bad artifact")
     ]

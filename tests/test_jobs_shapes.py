@@ -9,6 +9,7 @@ from tests.jobs_support import (  # noqa: F401
     app_id_fixture,
     client_fixture,
     clock_fixture,
+    manual_app_id_fixture,
 )
 from tests.shapes import assert_matches_output_shape, shape_problems
 
@@ -48,7 +49,8 @@ def test_stop_and_delete_job_match_their_shapes(client, clock, app_id):
     )
 
 
-def test_deployment_operations_match_their_shapes(client, clock, app_id):
+def test_deployment_operations_match_their_shapes(client, clock, manual_app_id):
+    app_id = manual_app_id
     created = client.create_deployment(appId=app_id, branchName=BRANCH, fileMap={"index.html": "abc123"})
     assert_matches_output_shape(client, "CreateDeployment", created)
     assert_matches_output_shape(client, "GetJob", client.get_job(appId=app_id, branchName=BRANCH, jobId="1"))
@@ -63,7 +65,8 @@ def test_deployment_operations_match_their_shapes(client, clock, app_id):
     assert_matches_output_shape(client, "GetJob", client.get_job(appId=app_id, branchName=BRANCH, jobId="2"))
 
 
-def test_expired_deployment_matches_its_shape(client, clock, app_id):
+def test_expired_deployment_matches_its_shape(client, clock, manual_app_id):
+    app_id = manual_app_id
     client.create_deployment(appId=app_id, branchName=BRANCH)
     clock.advance(9 * 3600)
     response = client.get_job(appId=app_id, branchName=BRANCH, jobId="1")

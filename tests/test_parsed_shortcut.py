@@ -151,7 +151,7 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         )["app"]
         app_id, arn = app["appId"], app["appArn"]
         client.get_app(appId=app_id)
-        client.create_app(name="other")
+        manual_id = client.create_app(name="other")["app"]["appId"]  # deployments need no repository
         client.list_apps(maxResults=1)
         client.update_app(appId=app_id, description="the shop")
         client.create_branch(appId=app_id, branchName="main", tags={"env": "prod"})
@@ -165,15 +165,19 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
 
         controller.fail_next(app_id, "main", step="DEPLOY", reason="deploy broke")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE", commitId="abc")
+        for seconds in (0, 5, 30, 200):
+            advance(seconds)
+            client.get_job(appId=app_id, branchName="main", jobId="1")
+            client.list_jobs(appId=app_id, branchName="main")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE", commitMessage="two")
-        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
-        for seconds in (0, 5, 30, 200, 400):
+        advance(30)
+        client.stop_job(appId=app_id, branchName="main", jobId="2")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")  # waits for job 2's cancelling
+        for seconds in (0, 5, 400):
             advance(seconds)
             for job_id in ("1", "2", "3"):
                 client.get_job(appId=app_id, branchName="main", jobId=job_id)
             client.list_jobs(appId=app_id, branchName="main")
-            if seconds == 30:
-                client.stop_job(appId=app_id, branchName="main", jobId="3")
         client.start_job(appId=app_id, branchName="main", jobType="RETRY", jobId="1")
         page = client.list_jobs(appId=app_id, branchName="main", maxResults=2)
         client.list_jobs(appId=app_id, branchName="main", nextToken=page["nextToken"])
@@ -181,15 +185,18 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.get_job(appId=app_id, branchName="main", jobId="3")
         client.delete_job(appId=app_id, branchName="main", jobId="1")
 
+        client.create_branch(appId=manual_id, branchName="feature/x")
         created = client.create_deployment(
-            appId=app_id, branchName="feature/x", fileMap={"index.html": "d41d8cd98f00b204e9800998ecf8427e"}
+            appId=manual_id,
+            branchName="feature/x",
+            fileMap={"index.html": "d41d8cd98f00b204e9800998ecf8427e"},
         )
         assert requests.put(created["zipUploadUrl"], data=b"PK").status_code == 200
-        client.start_deployment(appId=app_id, branchName="feature/x", jobId=created["jobId"])
+        client.start_deployment(appId=manual_id, branchName="feature/x", jobId=created["jobId"])
         advance(100)
-        client.get_job(appId=app_id, branchName="feature/x", jobId=created["jobId"])
-        client.start_deployment(appId=app_id, branchName="feature/x", sourceUrl="https://example.com/site.zip")
-        client.list_jobs(appId=app_id, branchName="feature/x")
+        client.get_job(appId=manual_id, branchName="feature/x", jobId=created["jobId"])
+        client.start_deployment(appId=manual_id, branchName="feature/x", sourceUrl="https://example.com/site.zip")
+        client.list_jobs(appId=manual_id, branchName="feature/x")
 
         with pytest.raises(ClientError):
             client.get_job(appId=app_id, branchName="main", jobId="99")

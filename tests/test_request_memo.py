@@ -30,8 +30,11 @@ def app_id(client: Any) -> str:
 
 def test_the_same_start_job_twice_starts_two_jobs_with_their_own_parameters(client: Any, app_id: str) -> None:
     request = {"appId": app_id, "branchName": "main", "jobType": "RELEASE", "commitId": "abc"}
+    # Each job is stopped before the next starts: a job being cancelled does not hold the branch.
     first = client.start_job(**request)["jobSummary"]
+    client.stop_job(appId=app_id, branchName="main", jobId="1")
     second = client.start_job(**request)["jobSummary"]
+    client.stop_job(appId=app_id, branchName="main", jobId="2")
     assert (first["jobId"], second["jobId"]) == ("1", "2")
     assert first["commitId"] == second["commitId"] == "abc"
     # StartJob consumes appId and branchName from its parameters: a remembered copy must not lose them.

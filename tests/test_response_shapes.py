@@ -141,3 +141,17 @@ def test_shape_checker_rejects_output_for_an_operation_without_output(amplify_jo
     client = amplify()
     with pytest.raises(AssertionError):
         assert_matches_output_shape(client, "TagResource", {"unexpected": 1})
+
+
+def test_stage_none_is_the_one_value_allowed_outside_the_model_enums(amplify_jobs):
+    # AWS reports stage "NONE" for a branch created without one, although botocore's Stage enum
+    # lacks it; the shape checks accept exactly that, for Stage, and nothing else.
+    client = amplify()
+    app = client.create_app(name="shop", enableAutoBranchCreation=True)
+    assert app["app"]["autoBranchCreationConfig"]["stage"] == "NONE"
+    assert_matches_output_shape(client, "CreateApp", app)
+    branch = client.create_branch(appId=app["app"]["appId"], branchName="main")
+    assert branch["branch"]["stage"] == "NONE"
+    assert_matches_output_shape(client, "CreateBranch", branch)
+    assert shape_problems(client, "CreateBranch", {"branch": {**branch["branch"], "stage": "SOMEDAY"}})
+    assert shape_problems(client, "CreateApp", {"app": {**app["app"], "platform": "NONE"}})

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import requests
 
 from amplify_mock import amplify_backends
-from amplify_mock.server import AmplifyMockServer, _raw_target
+from amplify_mock._http import raw_target as _raw_target
+from amplify_mock.server import AmplifyMockServer
 from tests.server_support import REPO, Served, server_fixture  # noqa: F401
 
 HOUR = 3600
@@ -49,16 +50,18 @@ def test_start_get_list_and_stop_jobs(server: Served) -> None:
 
     started = client.start_job(appId=app_id, branchName="release/1.0", jobType="RELEASE")["jobSummary"]
     assert (started["jobId"], started["status"]) == ("1", "PENDING")
-    client.start_job(appId=app_id, branchName="release/1.0", jobType="RELEASE")
+    with pytest.raises(client.exceptions.LimitExceededException) as excinfo:  # the branch is busy
+        client.start_job(appId=app_id, branchName="release/1.0", jobType="RELEASE")
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 429
 
-    listed = client.list_jobs(appId=app_id, branchName="release/1.0")["jobSummaries"]
-    assert [j["jobId"] for j in listed] == ["2", "1"]
-
-    stopped = client.stop_job(appId=app_id, branchName="release/1.0", jobId="2")["jobSummary"]
+    stopped = client.stop_job(appId=app_id, branchName="release/1.0", jobId="1")["jobSummary"]
     assert stopped["status"] == "CANCELLING"
+    client.start_job(appId=app_id, branchName="release/1.0", jobType="RELEASE")  # waits for the cancelling
+    listed = client.list_jobs(appId=app_id, branchName="release/1.0")["jobSummaries"]
+    assert [(j["jobId"], j["status"]) for j in listed] == [("2", "PENDING"), ("1", "CANCELLING")]
     server.advance(HOUR)
-    assert status(client, app_id, "release/1.0", "2") == "CANCELLED"
-    assert status(client, app_id, "release/1.0", "1") == "SUCCEED"
+    assert status(client, app_id, "release/1.0", "1") == "CANCELLED"
+    assert status(client, app_id, "release/1.0", "2") == "SUCCEED"
 
 
 def test_state_is_kept_per_region_as_signed(server: Served) -> None:
@@ -72,7 +75,7 @@ def test_state_is_kept_per_region_as_signed(server: Served) -> None:
 
 def test_deployment_upload_url_leads_back_to_the_server(server: Served) -> None:
     client = server.client("eu-west-1")
-    app_id = server.app_with_branch(client)
+    app_id = server.app_with_branch(client, repository=None)
 
     deployment = client.create_deployment(appId=app_id, branchName="main")
     assert deployment["zipUploadUrl"].startswith(server.url + "/_amplify_mock/uploads/")
@@ -88,7 +91,7 @@ def test_deployment_upload_url_leads_back_to_the_server(server: Served) -> None:
 
 def test_a_deployment_that_was_never_uploaded_fails_at_deploy(server: Served) -> None:
     client = server.client()
-    app_id = server.app_with_branch(client)
+    app_id = server.app_with_branch(client, repository=None)
     deployment = client.create_deployment(appId=app_id, branchName="main")
 
     client.start_deployment(appId=app_id, branchName="main", jobId=deployment["jobId"])
@@ -121,23 +124,35 @@ def test_errors_are_aws_shaped(server: Served) -> None:
 # Concurrency
 
 
-def test_concurrent_start_jobs_lose_and_duplicate_nothing(server: Served) -> None:
-    threads, per_thread, branches = 12, 6, ("main", "feature/a")
+def test_concurrent_start_jobs_on_a_busy_branch_let_exactly_one_win(server: Served) -> None:
+    # Rounds of 12 threads racing StartJob on two branches: in each round exactly one call per
+    # branch starts a job, every other one gets AWS's 429, and job ids stay 1..n with no gap.
+    threads, rounds, branches = 12, 6, ("main", "feature/a")
     setup = server.client()
     app_id = server.app_with_branch(setup, branches[0])
     setup.create_branch(appId=app_id, branchName=branches[1])
     clients = [server.client() for _ in range(threads)]  # botocore sessions are not thread-safe
-    barrier = threading.Barrier(threads)
+    # Each round starts once every thread is done with the last, and an hour later (every job
+    # of the last round has ended); the action runs in one thread only.
+    barrier = threading.Barrier(threads, action=lambda: server.advance(HOUR))
     started: Dict[str, List[str]] = {name: [] for name in branches}
+    refusals: List[Tuple[int, str]] = []
     errors: List[BaseException] = []
     record = threading.Lock()
 
     def work(index: int) -> None:
         try:
-            barrier.wait(timeout=10)
-            for n in range(per_thread):
+            for n in range(rounds):
+                barrier.wait(timeout=30)
                 branch = branches[(index + n) % len(branches)]
-                summary = clients[index].start_job(appId=app_id, branchName=branch, jobType="RELEASE")
+                try:
+                    summary = clients[index].start_job(appId=app_id, branchName=branch, jobType="RELEASE")
+                except clients[index].exceptions.LimitExceededException as refused:
+                    response = refused.response
+                    answer = (response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"])
+                    with record:
+                        refusals.append(answer)
+                    continue
                 with record:
                     started[branch].append(summary["jobSummary"]["jobId"])
         except BaseException as error:  # noqa: BLE001 - reported below
@@ -147,17 +162,21 @@ def test_concurrent_start_jobs_lose_and_duplicate_nothing(server: Served) -> Non
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(timeout=30)
+        worker.join(timeout=60)
 
     assert errors == []
-    assert sum(len(ids) for ids in started.values()) == threads * per_thread
+    expected = [str(i) for i in range(1, rounds + 1)]
     for branch, ids in started.items():
-        expected = list(range(1, len(ids) + 1))
-        assert sorted(int(i) for i in ids) == expected
+        assert sorted(ids, key=int) == expected, f"one job per round on {branch}"
         listed = setup.list_jobs(appId=app_id, branchName=branch, maxResults=50)["jobSummaries"]
-        assert sorted(int(j["jobId"]) for j in listed) == expected
+        assert sorted((j["jobId"] for j in listed), key=int) == expected
         total = setup.get_branch(appId=app_id, branchName=branch)["branch"]["totalNumberOfJobs"]
-        assert total == str(len(ids))
+        assert total == str(rounds)
+    assert len(refusals) == threads * rounds - len(branches) * rounds
+    assert {status for status, _ in refusals} == {429}
+    assert {message for _, message in refusals} == {
+        f"The requested branch {name} already have pending or running jobs" for name in branches
+    }
 
 
 # Control endpoints
@@ -263,17 +282,19 @@ def test_scripted_outcomes_play_in_order(server: Served) -> None:
     assert scripted.status_code == 200
     assert scripted.json() == {"outcomes": outcomes}
 
-    for _ in range(3):
+    for _ in range(2):
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
-    server.advance(10 * HOUR)
+        server.advance(10 * HOUR)
 
     failed = client.get_job(appId=app_id, branchName="main", jobId="1")["job"]
     assert failed["summary"]["status"] == "FAILED"
     build = next(step for step in failed["steps"] if step["stepName"] == "BUILD")
     assert build["statusReason"] == "npm ci exited with code 1"
     assert status(client, app_id, "main", "2") == "RUNNING"
-    assert status(client, app_id, "main", "3") == "PENDING"  # queued behind the one that hangs
+    with pytest.raises(client.exceptions.LimitExceededException):  # the hanging job holds the branch
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
     client.stop_job(appId=app_id, branchName="main", jobId="2")
+    client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
     server.advance(HOUR)
     assert status(client, app_id, "main", "3") == "SUCCEED"
     assert server.control("GET", "script", params=where).json() == {"outcomes": []}

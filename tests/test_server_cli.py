@@ -142,21 +142,38 @@ def test_aws_cli_start_get_list_and_stop_jobs(server: Served) -> None:
     started = aws(server.url, "start-job", *where, "--job-type", "RELEASE", "--commit-id", "abc123")
     assert started["jobSummary"]["jobId"] == "1"
     assert started["jobSummary"]["status"] == "PENDING"
-    client.start_job(appId=app_id, branchName="feature/cli", jobType="RELEASE")
+
+    # A second release while the first is pending: the CLI prints AWS's refusal as users quote
+    # it ("... StartJob operation (reached max retries: 2): The requested branch ..."), here
+    # after one attempt, so that it does not sleep between retries.
+    busy = subprocess.run(
+        [sys.executable, "-m", "awscli", "amplify", "start-job", *where, "--job-type", "RELEASE",
+         "--endpoint-url", server.url, "--region", "us-east-1"],
+        env={**clean_env(), "AWS_MAX_ATTEMPTS": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert busy.returncode != 0
+    assert (
+        "An error occurred (LimitExceededException) when calling the StartJob operation (reached max "
+        "retries: 0): The requested branch feature/cli already have pending or running jobs"
+    ) in busy.stderr
 
     got = aws(server.url, "get-job", *where, "--job-id", "1")
     assert got["job"]["summary"]["commitId"] == "abc123"
 
+    stopped = aws(server.url, "stop-job", *where, "--job-id", "1")
+    assert stopped["jobSummary"]["status"] == "CANCELLING"
+    client.start_job(appId=app_id, branchName="feature/cli", jobType="RELEASE")  # waits for the cancelling
+
     listed = aws(server.url, "list-jobs", *where)
     assert [j["jobId"] for j in listed["jobSummaries"]] == ["2", "1"]
-
-    stopped = aws(server.url, "stop-job", *where, "--job-id", "2")
-    assert stopped["jobSummary"]["status"] == "CANCELLING"
     server.advance(3600)
-    assert client.get_job(appId=app_id, branchName="feature/cli", jobId="2")["job"]["summary"]["status"] == (
+    assert client.get_job(appId=app_id, branchName="feature/cli", jobId="1")["job"]["summary"]["status"] == (
         "CANCELLED"
     )
-    assert client.get_job(appId=app_id, branchName="feature/cli", jobId="1")["job"]["summary"]["status"] == (
+    assert client.get_job(appId=app_id, branchName="feature/cli", jobId="2")["job"]["summary"]["status"] == (
         "SUCCEED"
     )
 

@@ -47,11 +47,12 @@ NEXT: Dict[str, FrozenSet[str]] = {
     CANCELLED: frozenset({CANCELLED}),
     ENDED: TERMINAL,
 }
-# The AWS errors the API's own rules produce here (codes of botocore's amplify model): StopJob
-# of a finished job and DeleteJob of an unfinished one are 400 BadRequestException, any call on
-# a job another thread deleted is 404 NotFoundException. Anything else fails the test.
+# The AWS errors the API's own rules produce here (codes of botocore's amplify model): StartJob
+# on a branch with a job pending or running is 429 LimitExceededException, StopJob of a finished
+# job and DeleteJob of an unfinished one are 400 BadRequestException, any call on a job another
+# thread deleted is 404 NotFoundException. Anything else fails the test.
 EXPECTED_ERRORS: Dict[str, Set[Tuple[str, int]]] = {
-    "StartJob": set(),
+    "StartJob": {("LimitExceededException", 429)},
     "StopJob": {("BadRequestException", 400), ("NotFoundException", 404)},
     "DeleteJob": {("BadRequestException", 400), ("NotFoundException", 404)},
     "GetJob": {("NotFoundException", 404)},
@@ -336,7 +337,10 @@ def test_sixteen_clients_start_stop_list_get_and_delete_jobs(served: Served, cli
                 code, status = _error(error)
                 assert (code, status) in EXPECTED_ERRORS[operation], f"{operation} {key}: {error}"
                 errors[f"{operation} {code}"] += 1
-                if code == "NotFoundException":
+                if operation == "StartJob":  # the branch is busy: AWS's words name it
+                    message = error.response["Error"]["Message"]
+                    assert message == f"The requested branch {branch} already have pending or running jobs"
+                elif code == "NotFoundException":
                     with ledger.lock:
                         ledger.not_found.add(key)
                 elif operation == "StopJob":
@@ -455,37 +459,48 @@ def test_statuses_only_move_forward_while_the_clock_moves_under_pollers(
     client moves the clock (once 200 s back), stops jobs, and waits for two polls between moves."""
     setup = clients.boto()
     app_id = setup.create_app(name="clock", repository=REPO)["app"]["appId"]
-    for name in ("a", "b", "c", "d/1"):
+    for name in ("a", "b", "c", "d/1", "e", "f"):
         setup.create_branch(appId=app_id, branchName=name)
     durations = ("pending", "provisioning", "build", "deploy", "verify", "cancelling")
     _control(served.http, served, "durations", dict.fromkeys(durations, PHASE))
     for name, outcome in (("b", {"kind": "FAIL", "step": "DEPLOY"}), ("c", {"kind": "NEVER_FINISH"})):
         _control(served.http, served, "script", {"appId": app_id, "branchName": name, "outcomes": [outcome]})
-    for name in ("a", "a", "b", "c", "c", "d/1"):
+    for name in ("a", "b", "c", "d/1"):
         setup.start_job(appId=app_id, branchName=name, jobType="RELEASE")
-    # In offset seconds from the start (each phase 100 s): a1 succeeds at 500 and a2, queued
-    # behind it, at 900; b1 fails at DEPLOY at 400; c1 never finishes and is stopped RUNNING at
-    # 650; c2, queued behind it, is stopped PENDING at 300; d1 is stopped PROVISIONING at 150.
+    # What queues on a branch: a job started while the one before is being cancelled (a busy
+    # branch refuses StartJob).
+    for name in ("e", "f"):
+        setup.start_job(appId=app_id, branchName=name, jobType="RELEASE")
+        setup.stop_job(appId=app_id, branchName=name, jobId="1")
+        setup.start_job(appId=app_id, branchName=name, jobType="RELEASE")
+    # In offset seconds from the start (each phase 100 s): a1 succeeds at 500; b1 fails at
+    # DEPLOY at 400; c1 never finishes and is stopped RUNNING at 650; d1 is stopped PROVISIONING
+    # at 150; e1 and f1, stopped at 0, are CANCELLED at 100; e2, queued behind e1, then runs and
+    # succeeds at 500; f2, queued behind f1, is stopped PENDING at 50.
     expected: Dict[Key, List[str]] = {
         ("a", 1): [PENDING, PROVISIONING, RUNNING, SUCCEED],
-        ("a", 2): [PENDING, PROVISIONING, RUNNING, SUCCEED],
         ("b", 1): [PENDING, PROVISIONING, RUNNING, FAILED],
         ("c", 1): [PENDING, PROVISIONING, RUNNING, CANCELLING, CANCELLED],
-        ("c", 2): [PENDING, CANCELLING, CANCELLED],
         ("d/1", 1): [PENDING, PROVISIONING, CANCELLING, CANCELLED],
+        ("e", 1): [CANCELLING, CANCELLED],
+        ("e", 2): [PENDING, PROVISIONING, RUNNING, SUCCEED],
+        ("f", 1): [CANCELLING, CANCELLED],
+        ("f", 2): [PENDING, CANCELLING, CANCELLED],
     }
     ran = [("BUILD", SUCCEED), ("DEPLOY", SUCCEED), ("VERIFY", SUCCEED)]
     expected_steps: Dict[Key, List[Tuple[str, str]]] = {
         ("a", 1): ran,
-        ("a", 2): ran,
         ("b", 1): [("BUILD", SUCCEED), ("DEPLOY", FAILED)],
         ("c", 1): ran[:2] + [("VERIFY", CANCELLED)],  # it hung in its last step
-        ("c", 2): [],  # never admitted
         ("d/1", 1): [],  # stopped before its first step
+        ("e", 1): [],  # stopped while PENDING
+        ("e", 2): ran,
+        ("f", 1): [],
+        ("f", 2): [],  # never admitted
     }
     # The clock's moves: +STEP, a StopJob, or the offset set 200 s back (at 450), which must
     # change nothing until the offset is past 450 again.
-    plan: List[Any] = [STEP] * 3 + [("d/1", 1)] + [STEP] * 3 + [("c", 2)] + [STEP] * 3 + ["back"]
+    plan: List[Any] = [STEP] + [("f", 2)] + [STEP] * 2 + [("d/1", 1)] + [STEP] * 6 + ["back"]
     plan += [STEP] * 8 + [("c", 1)] + [STEP] * 8
     keys = sorted(expected)
     apis = [clients.boto() for _ in range(POLLERS + 1)]

@@ -46,8 +46,10 @@ def test_immediate_progression_finishes_jobs_at_once(client, app_id, transition)
     assert steps(client, app_id, "1") == [("BUILD", "SUCCEED"), ("DEPLOY", "SUCCEED"), ("VERIFY", "SUCCEED")]
 
 
-def test_immediate_progression_finishes_deployments_at_once(client, app_id, transition):
+def test_immediate_progression_finishes_deployments_at_once(client, transition):
     transition({"progression": "immediate"})
+    app_id = client.create_app(name="manual")["app"]["appId"]  # deployments need no repository
+    client.create_branch(appId=app_id, branchName=BRANCH)
     summary = client.start_deployment(appId=app_id, branchName=BRANCH, sourceUrl="https://e.com/a.zip")
     assert summary["jobSummary"]["status"] == "SUCCEED"
 

@@ -1,0 +1,446 @@
+"""Content URLs: where deployments are uploaded, and build logs and artifacts downloaded.
+
+AWS hands out presigned S3 URLs for these (CreateDeployment's ``zipUploadUrl`` and
+``fileUploadUrls``, each step's ``logUrl`` and ``artifactsUrl``). The mock serves them itself on
+the loopback interface, so that any HTTP client a deploy script uses (urllib, http.client, httpx,
+aiohttp, requests, a curl subprocess) works unchanged and none can reach AWS. In-process, a small
+listener starts the first time such a URL is handed out and stops with the last mock; the server
+(``amplify-mock serve``) serves the same paths itself, through :func:`app`.
+
+Errors are S3's, as the real URLs give them: XML bodies with S3's codes and messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import hashlib
+import hmac
+import os
+import re
+import tempfile
+import threading
+import time
+from contextvars import ContextVar
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from xml.sax.saxutils import escape
+
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.wsgi import get_input_stream
+
+from . import _buildlog, _clock
+from ._http import WSGIServer, raw_target
+from ._jobs import Job, settings
+from ._lifecycle import BUILD, SUCCEED
+from .exceptions import AmplifyError
+from .models import AmplifyBackend, amplify_backends
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+UPLOADS = "/_amplify_mock/uploads/"
+ARTIFACTS = "/_amplify_mock/artifacts/"
+PREFIXES = (UPLOADS, ARTIFACTS)
+# AWS's deployment upload URLs are presigned for three hours: they carry X-Amz-Expires=10800.
+EXPIRES = 10800
+_SPOOL = 8 * 1024 * 1024  # bytes of one upload held in memory; beyond, a temporary file
+_CHUNK = 64 * 1024
+_DRAIN = 16 * 1024 * 1024  # what is read and dropped of a refused body, so the reply is seen
+
+# Set by the server while it answers a request (e.g. "http://127.0.0.1:5000"), so that the
+# content URLs it hands out lead back to it; unset in-process, where the listener serves them.
+origin_var: ContextVar[Optional[str]] = ContextVar("amplify_mock_content_origin", default=None)
+
+# Signs the URLs this process hands out, as AWS signs its presigned ones: a URL whose date or
+# expiry was edited is refused, like S3 refuses it.
+_SECRET = os.urandom(32)
+
+
+class _Listener:
+    """The in-process loopback listener, started on first use."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.server: Optional[WSGIServer] = None
+        self.url: Optional[str] = None
+
+    def origin(self) -> str:
+        url = self.url
+        if url is not None:
+            return url
+        with self.lock:
+            if self.url is None:
+                server = WSGIServer(app, "127.0.0.1", 0, name="amplify-mock-content")
+                server.start()
+                self.server = server
+                self.url = f"http://127.0.0.1:{server.port}"
+            return self.url
+
+    def stop(self) -> None:
+        with self.lock:
+            server, self.server, self.url = self.server, None, None
+        if server is not None:
+            server.stop()
+
+
+_listener = _Listener()
+
+
+def origin() -> str:
+    """Where content URLs point: the server answering this request, else the loopback listener."""
+    served = origin_var.get()
+    return served if served is not None else _listener.origin()
+
+
+def stop_listener() -> None:
+    """Stop the in-process listener, if it runs (the last mock stopping)."""
+    _listener.stop()
+
+
+def listener_running() -> bool:
+    return _listener.url is not None
+
+
+# URLs
+
+
+def _segment(part: str) -> str:
+    # "." and ".." would be dot segments, which clients remove from a path ("%2E" too, for some):
+    # spelt "~" plus as many dots, and "~" itself as "~~", which no client rewrites.
+    quoted = quote(part, safe="")
+    if quoted.startswith("~") or quoted.strip(".") == "":
+        return "~" + quoted
+    return quoted
+
+
+def _unsegment(part: str) -> str:
+    part = unquote(part)
+    return part[1:] if part.startswith("~") else part
+
+
+def _job_path(backend: AmplifyBackend, job: Job) -> str:
+    branch = job.branch
+    return "/".join(
+        _segment(part)
+        for part in (backend.account_id, backend.region_name, branch.app.app_id, branch.name, str(job.job_id))
+    )
+
+
+def _amz_date(at: float) -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(at)))
+
+
+def _signature(path: str, date: str, expires: str) -> str:
+    # Over the decoded segments, as S3 signs the canonical path: clients differ in which
+    # characters they escape (aiohttp sends %3D as "="), and both spellings must pass.
+    canonical = "\n".join(unquote(part) for part in path.split("/"))
+    return hmac.new(_SECRET, f"PUT\n{canonical}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def _presigned(path: str, now: float) -> str:
+    date, expires = _amz_date(now), str(EXPIRES)
+    return (
+        f"{origin()}{path}?X-Amz-Date={date}&X-Amz-Expires={expires}"
+        f"&X-Amz-Signature={_signature(path, date, expires)}"
+    )
+
+
+def upload_urls(backend: AmplifyBackend, job: Job, file_names: Iterable[str]) -> Tuple[str, Dict[str, str]]:
+    """CreateDeployment's ``zipUploadUrl`` and ``fileUploadUrls`` for ``job``."""
+    now = _clock.now()
+    base = UPLOADS + _job_path(backend, job)
+    files = {name: _presigned(f"{base}/files/{_segment(name)}", now) for name in file_names}
+    return _presigned(f"{base}/zip", now), files
+
+
+def artifacts_base(backend: AmplifyBackend, job: Job) -> str:
+    """Where a job's steps' logs and artifacts are: ``{base}/{STEP}/log.txt`` and so on."""
+    return origin() + ARTIFACTS + _job_path(backend, job)
+
+
+# Serving them
+
+
+Reply = Tuple[int, Dict[str, str], bytes]
+
+
+def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    """The WSGI application of content URLs: PUT uploads, GET logs and artifacts."""
+    parts = urlsplit(raw_target(environ))
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    try:
+        if parts.path.startswith(UPLOADS):
+            if method == "PUT":
+                status, headers, body = _put(environ, parts.path, dict(parse_qsl(parts.query)))
+            else:
+                # The URL is signed for a PUT: S3 computes another signature for any other method.
+                status, headers, body = _signature_mismatch()
+        elif parts.path.startswith(ARTIFACTS) and method in ("GET", "HEAD"):
+            status, headers, body = _get(parts.path, environ.get("HTTP_RANGE"))
+        elif parts.path.startswith(ARTIFACTS):
+            status, headers, body = _method_not_allowed(method)
+        else:
+            status, headers, body = _no_such_key(parts.path)
+        _drain(environ)
+    except _Incomplete:
+        status, headers, body = _s3_error(
+            400, "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+        )
+        headers["Connection"] = "close"
+    headers["Content-Length"] = str(len(body))
+    if method == "HEAD":
+        body = b""
+    start_response(f"{status} {_REASONS.get(status, 'Error')}", list(headers.items()))
+    return [body]
+
+
+_REASONS = {
+    200: "OK", 206: "Partial Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 411: "Length Required", 416: "Range Not Satisfiable",
+}
+
+
+class _Incomplete(Exception):
+    """The client sent less than it announced, or broken chunked framing."""
+
+
+def _s3_error(status: int, code: str, message: str, **extra: str) -> Reply:
+    fields = "".join(f"<{key}>{escape(value)}</{key}>" for key, value in extra.items())
+    request_id = hashlib.sha1(os.urandom(8)).hexdigest()[:16].upper()
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{fields}"
+        f"<RequestId>{request_id}</RequestId><HostId>{request_id}</HostId></Error>"
+    ).encode()
+    return status, {"Content-Type": "application/xml", "x-amz-request-id": request_id}, body
+
+
+def _signature_mismatch() -> Reply:
+    return _s3_error(
+        403, "SignatureDoesNotMatch",
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your key and signing method.",
+    )
+
+
+def _method_not_allowed(method: str) -> Reply:
+    return _s3_error(
+        405, "MethodNotAllowed", "The specified method is not allowed against this resource.",
+        Method=method, ResourceType="OBJECT",
+    )
+
+
+def _no_such_key(path: str) -> Reply:
+    return _s3_error(404, "NoSuchKey", "The specified key does not exist.", Key=path)
+
+
+def _segments(path: str, prefix: str) -> List[str]:
+    return [_unsegment(part) for part in path[len(prefix):].split("/")]
+
+
+def _backend(account_id: str, region: str) -> Optional[AmplifyBackend]:
+    regions = dict.get(amplify_backends, account_id)
+    backend = dict.get(regions, region) if regions is not None else None
+    return backend
+
+
+def _find_job(backend: Optional[AmplifyBackend], app_id: str, branch_name: str, job_id: str) -> Optional[Job]:
+    if backend is None:
+        return None
+    try:
+        return backend._job(backend.get_branch(app_id, branch_name), job_id)
+    except AmplifyError:
+        return None
+
+
+def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
+    date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
+    if not hmac.compare_digest(signature, _signature(path, date, expires)):
+        return _signature_mismatch()
+    issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
+    now = _clock.now()
+    if now > issued + int(expires):
+        # S3's reply to a presigned URL used too late.
+        return _s3_error(
+            403, "AccessDenied", "Request has expired", **{
+                "X-Amz-Expires": expires,
+                "Expires": _iso(issued + int(expires)),
+                "ServerTime": _iso(now),
+            },
+        )
+    parts = _segments(path, UPLOADS)
+    if len(parts) == 6 and parts[5] == "zip":
+        name: Optional[str] = None
+    elif len(parts) == 7 and parts[5] == "files":
+        name = parts[6]
+    else:
+        return _no_such_key(path)
+    length = _content_length(environ)
+    if length is None and "wsgi.input_terminated" not in environ:
+        return _s3_error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
+    expected_md5 = environ.get("HTTP_CONTENT_MD5")
+    if expected_md5 is not None and not _valid_md5(expected_md5):
+        return _s3_error(400, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+    limit = settings.max_upload_size
+    if length is not None and length > limit:
+        return _too_large(length, limit)
+    spooled = tempfile.SpooledTemporaryFile(max_size=_SPOOL)
+    kept = False
+    try:
+        digest, size = _receive(environ, spooled, limit)
+        if size > limit:
+            return _too_large(size, limit)
+        if expected_md5 is not None and base64.b64decode(expected_md5) != digest.digest():
+            return _s3_error(
+                400, "BadDigest", "The Content-MD5 you specified did not match what we received."
+            )
+        account_id, region, app_id, branch_name, job_id = parts[:5]
+        backend = _backend(account_id, region)
+        if backend is None:
+            return _no_such_key(path)
+        with backend.lock:
+            job = _find_job(backend, app_id, branch_name, job_id)
+            if job is None:
+                return _no_such_key(path)
+            spooled.seek(0)
+            job.store_upload(name, spooled)
+            kept = True
+        return 200, {"ETag": f'"{digest.hexdigest()}"'}, b""
+    finally:
+        if not kept:
+            spooled.close()
+
+
+def _receive(environ: WSGIEnvironment, into: IO[bytes], limit: int) -> Tuple[Any, int]:
+    """Copy the body into ``into`` in chunks; stop once past ``limit`` (the size says so)."""
+    digest = hashlib.md5()
+    size = 0
+    stream = _input(environ)
+    try:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                return digest, size
+            size += len(chunk)
+            if size > limit:
+                return digest, size
+            digest.update(chunk)
+            into.write(chunk)
+    except (ClientDisconnected, OSError, ValueError) as error:
+        raise _Incomplete() from error
+
+
+def _valid_md5(value: str) -> bool:
+    try:
+        return len(base64.b64decode(value, validate=True)) == 16
+    except (binascii.Error, ValueError):
+        return False
+
+
+def _too_large(size: int, limit: int) -> Reply:
+    return _s3_error(
+        400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
+        ProposedSize=str(size), MaxSizeAllowed=str(limit),
+    )
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(seconds)))
+
+
+def _content_length(environ: WSGIEnvironment) -> Optional[int]:
+    value = environ.get("CONTENT_LENGTH") or ""
+    return int(value) if value.isdigit() else None
+
+
+def _input(environ: WSGIEnvironment) -> IO[bytes]:
+    # An empty stream when the request has neither a length nor chunked framing, so a read
+    # never waits for a body that is not coming. One per request: a second wrapper would not
+    # know what the first has read.
+    stream = environ.get("amplify_mock.input")
+    if stream is None:
+        stream = environ["amplify_mock.input"] = get_input_stream(environ, safe_fallback=True)
+    return stream
+
+
+def _drain(environ: WSGIEnvironment) -> None:
+    # Read (and drop) what the client is still sending, up to a bound, so that it sees the reply
+    # instead of a connection reset.
+    stream = _input(environ)
+    left = _DRAIN
+    try:
+        while left > 0:
+            chunk = stream.read(min(_CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except (ClientDisconnected, OSError, ValueError):
+        return
+
+
+def _get(path: str, byte_range: Optional[str]) -> Reply:
+    parts = _segments(path, ARTIFACTS)
+    if len(parts) != 7 or parts[6] not in ("log.txt", "artifacts.zip"):
+        return _no_such_key(path)
+    account_id, region, app_id, branch_name, job_id, step_name, file_name = parts
+    backend = _backend(account_id, region)
+    if backend is None:
+        return _no_such_key(path)
+    with backend.lock:
+        job = _find_job(backend, app_id, branch_name, job_id)
+        if job is None:
+            return _no_such_key(path)
+        now = backend._now()
+        step = next((s for s in job.view(now, counted=False).steps if s.name == step_name), None)
+        if step is None:
+            return _no_such_key(path)  # not started yet: nothing written
+        if file_name == "log.txt":
+            stopped = job.timeline.stopped_at if job.timeline is not None else None
+            text = _buildlog.step_log(step, now, _facts(job), stopped)
+            return _ranged(text.encode(), "text/plain; charset=utf-8", byte_range)
+        if step.name != BUILD or step.status != SUCCEED:
+            return _no_such_key(path)  # a build's artifacts exist once it has succeeded
+        branch = job.branch
+        files = _buildlog.built_site(str(branch.app.settings.get("name", "")), branch.name, job.commit_id)
+        return _ranged(_buildlog.artifacts_zip(files, step.end), "application/zip", byte_range)
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def _ranged(content: bytes, content_type: str, byte_range: Optional[str]) -> Reply:
+    """The object, or the one byte range asked for, as S3 answers a GET (a poller that tails a
+    growing log asks for ``bytes=N-``)."""
+    headers = {"Content-Type": content_type, "Accept-Ranges": "bytes"}
+    match = _RANGE.match(byte_range.strip()) if byte_range else None
+    if match is None or match.groups() == ("", ""):
+        return 200, headers, content  # no range, or one S3 ignores
+    size = len(content)
+    first, last = match.groups()
+    if first == "":
+        start, end = max(size - int(last), 0), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or (first != "" and last != "" and int(last) < start) or size == 0:
+        return _s3_error(
+            416, "InvalidRange", "The requested range is not satisfiable",
+            RangeRequested=byte_range or "", ActualObjectSize=str(size),
+        )
+    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    return 206, headers, content[start:end + 1]
+
+
+def _facts(job: Job) -> Dict[str, str]:
+    branch = job.branch
+    app = branch.app
+    domain = f"{branch.settings.get('displayName') or branch.name}.{app.app_id}.amplifyapp.com"
+    return {
+        "repository": app.repository,
+        "commit": job.commit_id,
+        "app": app.app_id,
+        "domain": domain,
+        "source": job.source_url or job.describe_upload(),
+    }
