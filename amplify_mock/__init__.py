@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import models as _models
+from ._domain_lifecycle import DomainDurations, DomainOutcome
 from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, MockAmplifyJobs, mock_amplify_jobs
@@ -13,6 +14,8 @@ __all__ = [
     "AmplifyBackend",
     "AmplifyJobs",
     "Deployment",
+    "DomainDurations",
+    "DomainOutcome",
     "Durations",
     "MockAmplifyJobs",
     "Outcome",

@@ -24,6 +24,7 @@ from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
 from . import _content, _jobs, _sessions
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
+from ._domain_controls import DomainControls
 from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
@@ -110,8 +111,9 @@ class _Reply(AWSResponse):  # type: ignore[misc]
         self._headers = HeadersDict(value)
 
 
-class AmplifyJobs:
-    """Controller of an active mock: reach the backends and steer what jobs do."""
+class AmplifyJobs(DomainControls):
+    """Controller of an active mock: reach the backends and steer what jobs and domain
+    associations do."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to

@@ -1,4 +1,5 @@
-"""The Amplify backend: apps and branches (and, through them, jobs) per account and region."""
+"""The Amplify backend per account and region: apps and branches (and, through them, jobs),
+composed with the domain associations and backend environments of their own modules."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
 
-from . import _clock
+from . import _clock, domains
 from ._jobs import BranchJobs, JobsMixin, settings
 from ._lifecycle import Scheduler
 from ._pagination import page_ascending
 from ._protocol import service_model
+from .backend_environments import BackendEnvironment, BackendEnvironments
+from .domains import DomainAssociation, DomainAssociations
 from .exceptions import BadRequestException, NotFoundException, ResourceNotFoundException
 
 _APP_ID_ALPHABET = string.ascii_lowercase + string.digits
@@ -97,6 +100,10 @@ class App:
     @property
     def repository(self) -> str:
         return str(self.settings.get("repository") or "")
+
+    @property
+    def name(self) -> str:
+        return str(self.settings.get("name") or "")
 
     def update(self, params: Dict[str, Any]) -> None:
         self.settings.update(params)
@@ -204,7 +211,8 @@ STATE_LOCK = threading.RLock()
 
 
 class AmplifyBackend(JobsMixin, BaseBackend):
-    """Apps, branches and jobs of one account in one region."""
+    """Apps, branches, jobs, domain associations and backend environments of one account in
+    one region."""
 
     def __init__(self, region_name: str, account_id: str):
         super().__init__(region_name, account_id)
@@ -212,6 +220,8 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         self.apps: Dict[str, App] = {}
         self.app_seq = 0
         self.scheduler = Scheduler(settings.max_concurrent)
+        self.domains = DomainAssociations()
+        self.backend_environments = BackendEnvironments()
 
     def reset(self) -> None:
         # Uploads may be spooled to temporary files: closed here, not left to the collector.
@@ -264,6 +274,8 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         app = self.get_app(app_id)
         for branch in list(app.branches.values()):
             self._forget_branch(branch)
+        self.domains.forget_app(app_id)
+        self.backend_environments.forget_app(app_id)
         del self.apps[app_id]
         return app
 
@@ -311,6 +323,49 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def _forget_branch(self, branch: Branch) -> None:
         self.forget_jobs(branch)
+
+    # Domain associations (amplify_mock.domains)
+
+    def create_domain_association(self, app_id: str, params: Dict[str, Any]) -> DomainAssociation:
+        return self.domains.create(self.get_app(app_id), params, _clock.now())
+
+    def get_domain_association(self, app_id: str, domain_name: str) -> DomainAssociation:
+        return self.domains.get(self.get_app(app_id), domain_name)
+
+    def update_domain_association(
+        self, app_id: str, domain_name: str, params: Dict[str, Any]
+    ) -> DomainAssociation:
+        return self.domains.update(self.get_app(app_id), domain_name, params, _clock.now())
+
+    def delete_domain_association(self, app_id: str, domain_name: str) -> DomainAssociation:
+        return self.domains.delete(self.get_app(app_id), domain_name)
+
+    def list_domain_associations(
+        self, app_id: str, next_token: Optional[str], max_results: Optional[int]
+    ) -> Tuple[List[DomainAssociation], Optional[str]]:
+        return self.domains.list(self.get_app(app_id), next_token, max_results)
+
+    # Backend environments (amplify_mock.backend_environments)
+
+    def create_backend_environment(self, app_id: str, params: Dict[str, Any]) -> BackendEnvironment:
+        return self.backend_environments.create(self.get_app(app_id), params, _clock.now())
+
+    def get_backend_environment(self, app_id: str, name: str) -> BackendEnvironment:
+        return self.backend_environments.get(self.get_app(app_id), name)
+
+    def delete_backend_environment(self, app_id: str, name: str) -> BackendEnvironment:
+        return self.backend_environments.delete(self.get_app(app_id), name)
+
+    def list_backend_environments(
+        self,
+        app_id: str,
+        environment_name: Optional[str],
+        next_token: Optional[str],
+        max_results: Optional[int],
+    ) -> Tuple[List[BackendEnvironment], Optional[str]]:
+        return self.backend_environments.list(
+            self.get_app(app_id), environment_name, next_token, max_results
+        )
 
     # Tags
 
@@ -395,6 +450,7 @@ def reset_state(*, keep_backends: bool = False) -> None:
     back to their defaults, all at once under the state lock."""
     with STATE_LOCK:
         settings.__init__()  # type: ignore[misc]
+        domains.settings.__init__()  # type: ignore[misc]
         _clock.reset()
         if keep_backends:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional
 
-from . import _content
+from . import _clock, _content
 from ._jobs import Stamp, job_output
 from .models import AmplifyBackend
 
@@ -174,3 +174,66 @@ def start_deployment(backend: AmplifyBackend, params: Params, stamp: Optional[St
     name = params.pop("branchName")
     job, job_view = backend.start_deployment(app_id, name, params)
     return {"jobSummary": job.summary(job_view, stamp)}
+
+
+@operation("CreateDomainAssociation")
+def create_domain_association(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    association = backend.create_domain_association(params.pop("appId"), params)
+    return {"domainAssociation": association.to_dict(_clock.now())}
+
+
+@operation("GetDomainAssociation")
+def get_domain_association(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    association = backend.get_domain_association(params["appId"], params["domainName"])
+    return {"domainAssociation": association.to_dict(_clock.now())}
+
+
+@operation("UpdateDomainAssociation")
+def update_domain_association(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id, domain_name = params.pop("appId"), params.pop("domainName")
+    association = backend.update_domain_association(app_id, domain_name, params)
+    return {"domainAssociation": association.to_dict(_clock.now())}
+
+
+@operation("DeleteDomainAssociation")
+def delete_domain_association(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    association = backend.delete_domain_association(params["appId"], params["domainName"])
+    return {"domainAssociation": association.to_dict(_clock.now())}
+
+
+@operation("ListDomainAssociations")
+def list_domain_associations(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    associations, token = backend.list_domain_associations(
+        params["appId"], params.get("nextToken"), params.get("maxResults")
+    )
+    now = _clock.now()
+    result: Dict[str, Any] = {"domainAssociations": [a.to_dict(now) for a in associations]}
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@operation("CreateBackendEnvironment")
+def create_backend_environment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    environment = backend.create_backend_environment(params.pop("appId"), params)
+    return {"backendEnvironment": environment.to_dict()}
+
+
+@operation("GetBackendEnvironment")
+def get_backend_environment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    environment = backend.get_backend_environment(params["appId"], params["environmentName"])
+    return {"backendEnvironment": environment.to_dict()}
+
+
+@operation("DeleteBackendEnvironment")
+def delete_backend_environment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    environment = backend.delete_backend_environment(params["appId"], params["environmentName"])
+    return {"backendEnvironment": environment.to_dict()}
+
+
+@operation("ListBackendEnvironments")
+def list_backend_environments(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    environments, token = backend.list_backend_environments(
+        params["appId"], params.get("environmentName"), params.get("nextToken"), params.get("maxResults")
+    )
+    return _page(environments, token, "backendEnvironments")

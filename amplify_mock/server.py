@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Request, Response
 
-from . import _clock, _content
+from . import _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
@@ -310,6 +310,8 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
+    "domain-settings": {"GET": _domain_controls.settings_get, "POST": _domain_controls.settings_post},
+    "domain-script": {"GET": _domain_controls.script_get, "POST": _domain_controls.script_post},
 }
 _controller = AmplifyJobs()
 

@@ -205,6 +205,16 @@ def test_a_job_queued_behind_a_cancelling_one_holds_the_branch_in_turn(client, c
     assert message == BUSY
 
 
+def test_a_refused_start_job_uses_no_job_id_and_no_scripted_outcome(client, clock, app_id, amplify_jobs):
+    start(client, app_id)
+    amplify_jobs.fail_next(app_id, BRANCH, "BUILD", "meant for job 2")
+    refused(client, app_id, lambda: start(client, app_id), "LimitExceededException")
+    clock.advance(3600)
+    assert start(client, app_id)["jobId"] == "2"
+    clock.advance(3600)
+    assert job(client, app_id, "2")["steps"][0]["statusReason"] == "meant for job 2"
+
+
 def test_jobs_beyond_the_account_limit_still_queue(client, clock, app_id):
     names = [f"b{i}" for i in range(6)]
     for name in names:

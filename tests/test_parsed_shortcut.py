@@ -200,6 +200,32 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
 
         with pytest.raises(ClientError):
             client.get_job(appId=app_id, branchName="main", jobId="99")
+
+        subdomains = [{"prefix": "", "branchName": "main"}, {"prefix": "www", "branchName": "feature/x"}]
+        client.create_domain_association(appId=app_id, domainName="example.com", subDomainSettings=subdomains)
+        client.create_domain_association(
+            appId=app_id,
+            domainName="example.org",
+            subDomainSettings=subdomains[:1],
+            enableAutoSubDomain=True,
+            autoSubDomainCreationPatterns=["feature/*"],
+            autoSubDomainIAMRole="arn:aws:iam::123456789012:role/r",
+        )
+        for seconds in (0, 60, 700):
+            advance(seconds)
+            client.get_domain_association(appId=app_id, domainName="example.com")
+        client.update_domain_association(appId=app_id, domainName="example.com", enableAutoSubDomain=True)
+        page = client.list_domain_associations(appId=app_id, maxResults=1)
+        client.list_domain_associations(appId=app_id, nextToken=page["nextToken"])
+        client.delete_domain_association(appId=app_id, domainName="example.org")
+        client.create_backend_environment(appId=app_id, environmentName="prod")
+        client.create_backend_environment(
+            appId=app_id, environmentName="dev", stackName="s", deploymentArtifacts="b"
+        )
+        client.get_backend_environment(appId=app_id, environmentName="prod")
+        client.list_backend_environments(appId=app_id, environmentName="dev")
+        client.list_backend_environments(appId=app_id, maxResults=1)
+        client.delete_backend_environment(appId=app_id, environmentName="dev")
         client.delete_branch(appId=app_id, branchName="feature/x")
         client.delete_app(appId=app_id)
     assert compared == set(OPERATIONS)

@@ -155,3 +155,70 @@ def test_stage_none_is_the_one_value_allowed_outside_the_model_enums(amplify_job
     assert_matches_output_shape(client, "CreateBranch", branch)
     assert shape_problems(client, "CreateBranch", {"branch": {**branch["branch"], "stage": "SOMEDAY"}})
     assert shape_problems(client, "CreateApp", {"app": {**app["app"], "platform": "NONE"}})
+
+
+CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+
+
+def domain_and_environment_calls(client, controller, clock):
+    """(operation, response) for the domain and backend environment operations, through every
+    status a domain association passes (managed and custom certificate, update, failure)."""
+    app_id = client.create_app(name="shop")["app"]["appId"]
+    client.create_branch(appId=app_id, branchName="main")
+    subdomains = [{"prefix": "", "branchName": "main"}, {"prefix": "www", "branchName": "main"}]
+    yield "CreateDomainAssociation", client.create_domain_association(
+        appId=app_id, domainName="example.com", subDomainSettings=subdomains
+    )
+    yield "CreateDomainAssociation", client.create_domain_association(
+        appId=app_id, domainName="example.org.", subDomainSettings=subdomains[:1], enableAutoSubDomain=True,
+        autoSubDomainCreationPatterns=["feature/*"], autoSubDomainIAMRole="arn:aws:iam::123456789012:role/r",
+        certificateSettings={"type": "CUSTOM", "customCertificateArn": CERT_ARN},
+    )
+    controller.fail_domain(app_id, "example.net")
+    yield "CreateDomainAssociation", client.create_domain_association(
+        appId=app_id, domainName="example.net", subDomainSettings=subdomains
+    )
+    for seconds in (0, 30, 60, 300, 300, 300):
+        clock.tick(seconds)
+        for domain in ("example.com", "example.org.", "example.net"):
+            yield "GetDomainAssociation", client.get_domain_association(appId=app_id, domainName=domain)
+    yield "UpdateDomainAssociation", client.update_domain_association(
+        appId=app_id,
+        domainName="example.com",
+        certificateSettings={"type": "CUSTOM", "customCertificateArn": CERT_ARN},
+    )
+    controller.fail_domain(app_id, "example.org", "Certificate import failed.")
+    yield "UpdateDomainAssociation", client.update_domain_association(
+        appId=app_id, domainName="example.org.", certificateSettings={"type": "AMPLIFY_MANAGED"}
+    )
+    clock.tick(700)
+    yield "ListDomainAssociations", client.list_domain_associations(appId=app_id, maxResults=1)
+    yield "ListDomainAssociations", client.list_domain_associations(appId=app_id)
+    yield "DeleteDomainAssociation", client.delete_domain_association(appId=app_id, domainName="example.net")
+    yield "CreateBackendEnvironment", client.create_backend_environment(appId=app_id, environmentName="prod")
+    yield "CreateBackendEnvironment", client.create_backend_environment(
+        appId=app_id, environmentName="dev", stackName="stack", deploymentArtifacts="bucket"
+    )
+    yield "GetBackendEnvironment", client.get_backend_environment(appId=app_id, environmentName="prod")
+    yield "ListBackendEnvironments", client.list_backend_environments(appId=app_id, maxResults=1)
+    yield "ListBackendEnvironments", client.list_backend_environments(appId=app_id, environmentName="dev")
+    yield "DeleteBackendEnvironment", client.delete_backend_environment(appId=app_id, environmentName="dev")
+
+
+def test_every_domain_and_environment_response_matches_its_output_shape(amplify_jobs):
+    from freezegun import freeze_time
+
+    client = amplify()
+    seen, statuses = set(), set()
+    with freeze_time("2026-01-01") as clock:
+        for operation, response in domain_and_environment_calls(client, amplify_jobs, clock):
+            assert_matches_output_shape(client, operation, response)
+            seen.add(operation)
+            association = response.get("domainAssociation")
+            if association:
+                statuses.add((association["domainStatus"], association.get("updateStatus")))
+    assert len(seen) == 9
+    assert {status for status, _ in statuses} >= {
+        "CREATING", "REQUESTING_CERTIFICATE", "PENDING_VERIFICATION", "PENDING_DEPLOYMENT", "AVAILABLE",
+        "IMPORTING_CUSTOM_CERTIFICATE", "AWAITING_APP_CNAME", "FAILED", "UPDATING",
+    }

@@ -107,3 +107,21 @@ def test_unsetting_the_transition_brings_back_the_clock(client, clock, app_id):
     assert status(client, app_id, "1") == "PENDING"
     clock.advance(3600)
     assert status(client, app_id, "1") == "SUCCEED"
+
+
+def test_under_manual_progression_a_busy_branch_refuses_start_job_until_its_job_reads_ended(
+    client, app_id, transition
+):
+    transition({"progression": "manual", "times": 1})
+    start(client, app_id)
+    assert reads(client, app_id, "1", 2) == ["PROVISIONING", "RUNNING"]
+    # The refusal peeks at the job: it does not advance the progression.
+    with pytest.raises(client.exceptions.LimitExceededException):
+        start(client, app_id)
+    assert reads(client, app_id, "1", 1) == ["SUCCEED"]
+    assert start(client, app_id)["jobId"] == "2"
+
+
+def test_immediate_progression_never_leaves_a_branch_busy(client, app_id, transition):
+    transition({"progression": "immediate"})
+    assert [start(client, app_id)["jobId"] for _ in range(3)] == ["1", "2", "3"]
