@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import calendar
+import functools
 import hashlib
 import hmac
 import json
@@ -118,7 +119,9 @@ def listener_running() -> bool:
 # URLs
 
 
+@functools.lru_cache(maxsize=4096)
 def _segment(part: str) -> str:
+    # Remembered: every GetJob spells its account, region, app, branch and job id again.
     # "." and ".." would be dot segments, which clients remove from a path ("%2E" too, for some):
     # spelt "~" plus as many dots, and "~" itself as "~~", which no client rewrites.
     quoted = quote(part, safe="")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
 import inspect
+import json
 import os
 import re
 import sys
@@ -20,7 +22,7 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
 from . import _classes, _content, _guards, _interrupts, _jobs, _sessions, _timeline
-from ._dispatch import default_account, finish, handle, new_request_id
+from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
@@ -62,7 +64,10 @@ class _Raw:
 
 
 class _Unserialized:
-    """The body of a reply handed to botocore already parsed: JSON only if someone reads it."""
+    """The body of a reply handed to botocore already parsed: JSON only if someone reads it.
+
+    A reply built parsed (:class:`Parsed`) holds datetimes: its JSON gives each as the epoch
+    seconds of that datetime, to the microsecond botocore keeps."""
 
     __slots__ = ("_result",)
 
@@ -70,7 +75,16 @@ class _Unserialized:
         self._result = result
 
     def stream(self, **_: Any) -> Any:
-        yield serialize(self._result)
+        if isinstance(self._result, Parsed):
+            yield json.dumps(self._result, separators=(",", ":"), default=_epoch_seconds).encode()
+        else:
+            yield serialize(self._result)
+
+
+def _epoch_seconds(value: Any) -> float:
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class _Reply(AWSResponse):  # type: ignore[misc]
@@ -458,16 +472,23 @@ class _Interceptor:
             serialized=False,
             operation=operation_model.name,
             service=operation_model.service_model,
+            stamp=self.parsed.stamps(),
         )
         request_id = new_request_id()
         # A success goes to botocore already parsed: serializing it only for botocore's parser
-        # to read it back was most of a call's cost. Errors take the full path, so boto3 builds
-        # its exceptions from the wire exactly as from AWS.
-        output = operation_model.output_shape
-        if isinstance(result, bytes) or (convert := self.parsed.converter(output)) is None:
+        # to read it back was most of a call's cost. The job operations build it parsed in the
+        # first place; the others' results are converted. Errors take the full path, so boto3
+        # builds its exceptions from the wire exactly as from AWS.
+        if isinstance(result, Parsed):
+            members: Dict[str, Any] = result
+        elif isinstance(result, bytes) or (
+            convert := self.parsed.converter(operation_model.output_shape)
+        ) is None:
             status, headers, payload = finish(status, headers, result)
             headers["x-amzn-RequestId"] = request_id
             return self.parse(operation_model, request_dict["url"], status, headers, payload)
+        else:
+            members = convert(result)
         headers["x-amzn-RequestId"] = request_id
         http = _Reply(request_dict["url"], status, headers, _Unserialized(result))
         metadata = {
@@ -477,7 +498,7 @@ class _Interceptor:
             "RetryAttempts": 0,
         }
         parsed: Dict[str, Any] = {"ResponseMetadata": metadata}
-        parsed.update(convert(result))
+        parsed.update(members)
         return http, parsed
 
     def parse(
