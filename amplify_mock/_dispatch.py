@@ -13,6 +13,7 @@ from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from ._content import is_webhook_url, webhook_reply
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -88,6 +89,9 @@ def handle(
     the in-process path can hand botocore the parsed reply without a JSON round trip.
     ``operation`` names the operation botocore serialized, if known: its route is tried first;
     ``service`` is the calling client's service model, used if none is loaded yet."""
+    if is_webhook_url(url):
+        # AWS's webhook host, reached through requests or moto: not the API.
+        return webhook_reply(method.upper(), url, body)
     answer = _answer(method, url, headers, body, region, access_key, operation, service)
     return finish(*answer) if serialized else answer
 

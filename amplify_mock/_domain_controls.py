@@ -13,7 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Sequence
 from . import domains
 from ._dispatch import default_account
 from ._domain_lifecycle import DEFAULT_FAILURE, DomainDurations, DomainOutcome
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 
 def _backend(region: str, account_id: Optional[str]) -> AmplifyBackend:
@@ -143,16 +143,17 @@ def settings_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     for key, value in durations.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"durations.{key} must be a number of seconds, got {value!r}.")
-    # Check everything before changing anything.
-    new_durations = dataclasses.replace(_controls.domain_durations, **durations)
-    max_domains = _count("maxDomainsPerApp", data.get("maxDomainsPerApp", _controls.max_domains_per_app))
-    max_subdomains = _count(
-        "maxSubdomainsPerDomain", data.get("maxSubdomainsPerDomain", _controls.max_subdomains_per_domain)
-    )
-    _controls.domain_durations = new_durations
-    _controls.max_domains_per_app = max_domains
-    _controls.max_subdomains_per_domain = max_subdomains
-    return settings_get({})
+    with STATE_LOCK:  # read, check, change and write back, with no reset in between
+        # Check everything before changing anything.
+        new_durations = dataclasses.replace(_controls.domain_durations, **durations)
+        max_domains = _count("maxDomainsPerApp", data.get("maxDomainsPerApp", _controls.max_domains_per_app))
+        max_subdomains = _count(
+            "maxSubdomainsPerDomain", data.get("maxSubdomainsPerDomain", _controls.max_subdomains_per_domain)
+        )
+        _controls.domain_durations = new_durations
+        _controls.max_domains_per_app = max_domains
+        _controls.max_subdomains_per_domain = max_subdomains
+        return settings_get({})
 
 
 def _outcome(item: Any) -> DomainOutcome:

@@ -119,14 +119,17 @@ class DomainOutcome:
 
     @classmethod
     def available(cls) -> DomainOutcome:
+        """Every phase runs its duration and the association ends AVAILABLE (the default)."""
         return cls()
 
     @classmethod
     def never_verify(cls) -> DomainOutcome:
+        """The association stays in its verification phase until updated or deleted."""
         return cls("NEVER_VERIFY")
 
     @classmethod
     def fail(cls, reason: str = DEFAULT_FAILURE) -> DomainOutcome:
+        """FAILED (UPDATE_FAILED for an update) with ``reason`` once verification has run."""
         return cls("FAIL", reason)
 
 

@@ -170,6 +170,41 @@ class AmplifyJobs(DomainControls):
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
             return job.deployment()
 
+    def push(
+        self,
+        app_id: str,
+        branch_name: str,
+        commit_id: Optional[str] = None,
+        commit_message: str = "",
+        *,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> Optional[str]:
+        """A push of ``branch_name`` to the app's connected repository, as Amplify sees it.
+
+        On a branch with ``enableAutoBuild`` it queues a WEB_HOOK build of that commit (a
+        random SHA if None), PENDING behind whatever runs there; a push while such a build is
+        still PENDING gives it the new commit instead, as AWS does. A branch Amplify does not
+        track is created first if the app's auto branch creation takes its name. Returns the
+        build's jobId, or None if nothing was built."""
+        with LockedBackend(account_id or default_account(), region) as backend:
+            job, _ = backend.push(app_id, branch_name, commit_id, commit_message)
+            return None if job is None else str(job.job_id)
+
+    def delete_remote_branch(
+        self,
+        app_id: str,
+        branch_name: str,
+        *,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> bool:
+        """The branch was deleted from the repository: with the app's
+        ``enableBranchAutoDeletion`` Amplify deletes its branch (and what runs there stops).
+        Returns whether a branch was deleted."""
+        with LockedBackend(account_id or default_account(), region) as backend:
+            return backend.delete_remote_branch(app_id, branch_name)
+
     def branch_durations(
         self,
         app_id: str,
