@@ -13,6 +13,8 @@ from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from ._content import is_webhook_url, webhook_reply
+from ._jobs import Stamp
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -22,7 +24,7 @@ from .exceptions import (
     NotImplementedByMockException,
 )
 from .models import LockedBackend
-from .responses import OPERATIONS, Operation
+from .responses import OPERATIONS, PARSED
 
 Response = Tuple[int, Dict[str, str], bytes]
 # An answer whose successful body is still the operation's result, not yet JSON.
@@ -36,6 +38,10 @@ _JSON = {"Content-Type": "application/json"}
 # import and a counter, which costs a tenth of uuid4() per call.
 _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
+
+
+class Parsed(Dict[str, Any]):
+    """A reply's members as botocore's parser would give them, built so by the operation."""
 
 
 def new_request_id() -> str:
@@ -54,6 +60,7 @@ def handle(
     serialized: Literal[True] = True,
     operation: Optional[str] = None,
     service: Optional[ServiceModel] = None,
+    stamp: Optional[Stamp] = None,
 ) -> Response: ...
 
 
@@ -69,6 +76,7 @@ def handle(
     serialized: Literal[False],
     operation: Optional[str] = None,
     service: Optional[ServiceModel] = None,
+    stamp: Optional[Stamp] = None,
 ) -> Result: ...
 
 
@@ -83,12 +91,18 @@ def handle(
     serialized: bool = True,
     operation: Optional[str] = None,
     service: Optional[ServiceModel] = None,
+    stamp: Optional[Stamp] = None,
 ) -> Result:
     """``serialized=False`` leaves a successful operation's body as its result, not yet JSON, so
     the in-process path can hand botocore the parsed reply without a JSON round trip.
     ``operation`` names the operation botocore serialized, if known: its route is tried first;
-    ``service`` is the calling client's service model, used if none is loaded yet."""
-    answer = _answer(method, url, headers, body, region, access_key, operation, service)
+    ``service`` is the calling client's service model, used if none is loaded yet. With
+    ``stamp`` (botocore's timestamp parser), an operation that can build its reply parsed
+    does, and the result comes as :class:`Parsed`."""
+    if is_webhook_url(url):
+        # AWS's webhook host, reached through requests or moto: not the API.
+        return webhook_reply(method.upper(), url, body)
+    answer = _answer(method, url, headers, body, region, access_key, operation, service, stamp)
     return finish(*answer) if serialized else answer
 
 
@@ -111,13 +125,14 @@ def _answer(
     access_key: Optional[str],
     hint: Optional[str] = None,
     service: Optional[ServiceModel] = None,
+    stamp: Optional[Stamp] = None,
 ) -> Result:
     try:
         key = (method, url, body, hint)
         small = len(body) + len(url) <= _SEEN_REQUEST_BYTES
         seen = _seen_requests.get(key) if small else None
         if seen is not None:
-            host, func, params = seen[0], seen[1], dict(seen[2])
+            host, name, params = seen[0], seen[1], dict(seen[2])
         else:
             host, path, query = split_url(url)
             operation, labels = route(method, path, hint, service)
@@ -126,14 +141,17 @@ def _answer(
                     f"amplify_mock does not serve {operation.name} yet; it serves "
                     f"{', '.join(sorted(OPERATIONS))}."
                 )
-            func = OPERATIONS[operation.name]
+            name = operation.name
             params = parse_request(operation, labels, query, headers, body)
             if small and _scalar_input(operation):
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
-                _seen_requests[key] = (host, func, dict(params))
+                _seen_requests[key] = (host, name, dict(params))
+        parsed = PARSED.get(name) if stamp is not None else None
         with _locked(host, headers, region, access_key) as backend:
-            result = func(backend, params)
+            if parsed is not None:
+                return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
+            result = OPERATIONS[name](backend, params)
         return 200, dict(_JSON), result
     except AmplifyError as error:
         return error.to_response()
@@ -149,7 +167,7 @@ _SEEN_REQUESTS_MAX = 1024
 # Only small requests are kept (a polling call is a few hundred bytes): a key holds its whole
 # body, and a few large ones would otherwise stay in memory long after their requests ended.
 _SEEN_REQUEST_BYTES = 4096
-_seen_requests: Dict[Tuple[str, str, bytes, Optional[str]], Tuple[str, Operation, Dict[str, Any]]] = {}
+_seen_requests: Dict[Tuple[str, str, bytes, Optional[str]], Tuple[str, str, Dict[str, Any]]] = {}
 _SCALARS = frozenset({"string", "integer", "long", "boolean", "timestamp"})
 _scalar_inputs: Dict[str, bool] = {}
 

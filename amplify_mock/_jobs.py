@@ -10,7 +10,7 @@ import importlib
 import sys
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import IO, TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from moto.moto_api import state_manager
 
@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 MODEL_NAME = "amplify::job"
 # Jobs follow the clock; "immediate" and "manual" are honoured as moto's state manager defines them.
 state_manager.register_default_transition(MODEL_NAME, {"progression": "time", "seconds": 0})
+
+# Epoch seconds to what a reply carries (botocore's parsed datetimes, in process).
+Stamp = Callable[[float], Any]
 
 DEPLOYMENT_WINDOW = 8 * 3600.0
 # The statuses that hold a branch: StartJob and CreateDeployment are refused while a job of the
@@ -102,6 +105,8 @@ class Job:
         "reads",
         "manual_stop",
         "ended",
+        "ended_status",
+        "ended_at",
     )
 
     def __init__(
@@ -135,8 +140,13 @@ class Job:
         self.reads = 0
         # Under the "manual" progression, the instant on the manual path at which StopJob came.
         self.manual_stop: Optional[float] = None
-        # The job's view once it has ended (with its steps once GetJob has asked for them).
+        # Once the job has ended: its view with steps, once GetJob has asked for it, and its
+        # status and end instant, which is all a summary needs. Kept as two plain slots rather
+        # than a view object: a ListJobs walk reads thousands of jobs once, and every object
+        # kept per job is one more for the garbage collector to walk ever after.
         self.ended: Optional[JobView] = None
+        self.ended_status: Optional[str] = None
+        self.ended_at: Optional[float] = None
 
     @property
     def arn(self) -> str:
@@ -160,13 +170,19 @@ class Job:
         transition = state_manager.get_transition(MODEL_NAME)
         if transition.get("progression") == "manual":
             return self._manual_view(timeline, int(transition.get("times", 1)), counted, steps)
-        ended = self.ended
-        # An ended job's view can no longer change; one kept without its steps serves summaries.
-        if ended is not None and (ended.steps or not steps) and ended.end is not None and now >= ended.end:
-            return ended
+        # An ended job's view can no longer change (the scheduler never settles backwards).
+        ended_at = self.ended_at
+        if ended_at is not None and now >= ended_at:
+            ended = self.ended
+            if ended is not None:
+                return ended
+            if not steps:
+                return JobView(self.ended_status or "", timeline.submitted_at, ended_at, ())
         job_view = view(timeline, now, steps=steps)
-        if job_view.status in TERMINAL and (steps or ended is None):
-            self.ended = job_view
+        if job_view.status in TERMINAL:
+            self.ended_status, self.ended_at = job_view.status, job_view.end
+            if steps:
+                self.ended = job_view
         return job_view
 
     def _manual_view(
@@ -205,27 +221,35 @@ class Job:
         shadow.stopped_at = self.manual_stop if self.manual_stop is not None else timeline.stopped_at
         return shadow
 
-    def summary(self, job_view: JobView) -> Dict[str, Any]:
+    def summary(self, job_view: JobView, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
+        """The JobSummary, members in the model's order. Timestamps are epoch seconds (the
+        wire), or what ``stamp`` makes of them: the in-process path passes botocore's own
+        timestamp parser, and the result is the parsed reply itself, built once."""
+        start, end = job_view.start, job_view.end
+        commit_time = self.commit_time
+        if stamp is not None:
+            commit_time, start = stamp(commit_time), stamp(start)
         result: Dict[str, Any] = {
             "jobArn": self.arn,
             "jobId": str(self.job_id),
             "commitId": self.commit_id,
             "commitMessage": self.commit_message,
-            "commitTime": self.commit_time,
-            "startTime": job_view.start,
+            "commitTime": commit_time,
+            "startTime": start,
             "status": job_view.status,
-            "jobType": self.job_type,
         }
-        if job_view.end is not None:
-            result["endTime"] = job_view.end
+        if end is not None:
+            result["endTime"] = end if stamp is None else stamp(end)
+        result["jobType"] = self.job_type
         if self.job_type == "MANUAL":
             result["sourceUrl"] = self.source_url or self.upload_source or ""
             result["sourceUrlType"] = self.source_url_type or "ZIP"
         return result
 
-    def steps(self, job_view: JobView, base: str) -> List[Dict[str, Any]]:
-        """The steps GetJob reports; ``base`` is where their logs and artifacts are served."""
-        return [_step(step, base) for step in job_view.steps]
+    def steps(self, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
+        """The steps GetJob reports; ``base`` is where their logs and artifacts are served,
+        ``stamp`` as for :meth:`summary`."""
+        return [_step(step, base, stamp) for step in job_view.steps]
 
     def store_upload(self, file_name: Optional[str], content: IO[bytes]) -> None:
         """A PUT to the zip upload URL (``file_name`` None) or to a fileMap file's URL; a later
@@ -439,6 +463,35 @@ class JobsMixin:
         branch.jobs.add(job)
         return job
 
+    def queue_build(
+        self, branch: Branch, commit_id: Optional[str], commit_message: str, *, merge_pending: bool = False
+    ) -> Job:
+        """A WEB_HOOK build AWS starts itself, for a push or a POST to a webhook URL. Unlike
+        StartJob it is never refused for a busy branch: it waits PENDING behind the jobs there.
+
+        ``merge_pending``: a push while the branch's newest job is a build still PENDING gives
+        that job the new commit instead of queuing another, as AWS does (a third push during a
+        build "sees that there is a pending build and updates job 2 with commit 3",
+        aws-amplify/amplify-hosting#1617)."""
+        now = self._now()
+        last = branch.jobs.last()
+        if (
+            merge_pending
+            and last is not None
+            and last.job_type == "WEB_HOOK"
+            and last.view(now, counted=False, steps=False).status == PENDING
+        ):
+            last.commit_id = commit_id or "HEAD"
+            last.commit_message = commit_message
+            last.commit_time = now
+            return last
+        # A webhook build has no commit of its own: AWS reports its commitId as "HEAD"
+        # (aws-amplify/amplify-hosting#3447).
+        job = self._new_job(branch, "WEB_HOOK", now, (commit_id or "HEAD", commit_message, now))
+        self._submit(job, "build", None, now)
+        branch.jobs.add(job)
+        return job
+
     def get_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
         job = self._job(self.get_branch(app_id, branch_name), job_id)
         return job, job.view(self._now())
@@ -605,12 +658,13 @@ def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optio
     )
 
 
-def _step(step: StepView, base: str) -> Dict[str, Any]:
+def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
+    # Members in the Step shape's order, as botocore's parser would list them.
     result: Dict[str, Any] = {
         "stepName": step.name,
-        "startTime": step.start,
+        "startTime": step.start if stamp is None else stamp(step.start),
         "status": step.status,
-        "endTime": step.end,
+        "endTime": step.end if stamp is None else stamp(step.end),
         "logUrl": f"{base}/{step.name}/log.txt",
     }
     if step.name == "BUILD":
@@ -620,8 +674,8 @@ def _step(step: StepView, base: str) -> Dict[str, Any]:
     return result
 
 
-def job_output(job: Job, job_view: JobView, base: str) -> Dict[str, Any]:
-    return {"summary": job.summary(job_view), "steps": job.steps(job_view, base)}
+def job_output(job: Job, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
+    return {"summary": job.summary(job_view, stamp), "steps": job.steps(job_view, base, stamp)}
 
 
 def _read(content: IO[bytes]) -> bytes:

@@ -38,10 +38,16 @@ class ParsedBuilder:
     _DOCUMENTS = 8
 
     def __init__(self, timestamp_parser: Callable[[Any], Any]) -> None:
-        self._timestamp = Timestamps(timestamp_parser)
+        self.timestamps = Timestamps(timestamp_parser)
         self._cache: Dict[Tuple[int, str], Optional[Convert]] = {}
         self._documents: Dict[int, Any] = {}
         self._lock = threading.Lock()
+
+    def stamps(self) -> Timestamps:
+        """botocore's timestamp parser for one reply (operations that build their reply
+        parsed call it directly; converters refresh it themselves)."""
+        self.timestamps.refresh()
+        return self.timestamps
 
     def converter(self, shape: Any) -> Optional[Convert]:
         """A function from an operation's result to its parsed members, or None if unsupported."""
@@ -58,7 +64,7 @@ class ParsedBuilder:
                 member.serialization.get("location") for member in shape.members.values()
             ):
                 raise _Unsupported
-            convert = _refreshing(self._timestamp, self._compile(shape, {}))
+            convert = _refreshing(self.timestamps, self._compile(shape, {}))
         except _Unsupported:
             convert = None
         with self._lock:
@@ -84,7 +90,7 @@ class ParsedBuilder:
         if kind in ("float", "double"):
             return float
         if kind == "timestamp":
-            return self._timestamp
+            return self.timestamps
         if kind == "list":
             return _list(self._compile(shape.member, building))
         if kind == "map":
@@ -109,25 +115,28 @@ class ParsedBuilder:
 
 
 class Timestamps:
-    """botocore's timestamp parser, remembering its recent answers.
+    """botocore's timestamp parser, remembering its recent answers, and quicker to the same ones.
 
-    It makes a tz-aware local datetime through dateutil's pure-Python ``tzlocal``, about 25 us
-    each, and a job reports up to nine; a test that polls a job reads the same instants again and
-    again. Datetimes are immutable, so handing out the one botocore made is the same as making it
-    again, as long as nothing it depends on changed: the datetime class (freezegun swaps it) and
-    the local time zone (``time.tzset``). When either changes, or the cache is full, it starts over.
+    botocore makes a tz-aware local datetime, ``datetime.fromtimestamp(value, tzlocal())``,
+    through dateutil's pure-Python ``tzlocal``: a new zone object and about 5 to 25 us each, and
+    a job reports up to nine. Here the zone is made once per context (tzlocal reads the zone
+    when made, so the datetimes are the same), the datetime is computed as dateutil computes it
+    with its own few ``time.localtime`` calls and C datetime arithmetic (see :func:`_local_maker`),
+    and a test that polls a job, reading the same instants again and again, gets the one already
+    made: datetimes are immutable. All of it holds while nothing it depends on changes: the
+    datetime class (freezegun swaps it) and the local time zone (``time.tzset``). When either
+    changes, or the cache is full, it starts over.
     """
 
-    __slots__ = ("_parse", "_seen", "_context", "_size", "_zone")
+    __slots__ = ("_parse", "_seen", "_context", "_size", "_zone", "_local")
 
     def __init__(self, parse: Convert, size: int = 4096) -> None:
         self._parse = parse
         self._seen: Dict[float, Any] = {}
         self._context: Tuple[Any, ...] = ()
         self._size = size
-        # botocore's parser makes a new tzlocal() for every timestamp, most of its cost; one per
-        # context gives the same datetimes (tzlocal reads the zone when made).
         self._zone: Optional[datetime.tzinfo] = None
+        self._local: Optional[Convert] = None
 
     def refresh(self) -> None:
         """Forget every remembered answer if what they depend on changed, or if there are too
@@ -137,16 +146,20 @@ class Timestamps:
             self._seen = {}
             self._context = context
             self._zone = get_tzinfo_options()[0]() if self._parse is parse_timestamp else None
+            self._local = _local_maker(self._zone, datetime.datetime)
 
     def __call__(self, value: Any) -> Any:
-        if type(value) is not float:
-            return self._parse(value)
         parsed = self._seen.get(value)
         if parsed is None:
+            if type(value) is not float:
+                return self._parse(value)
             parsed = self._seen[value] = self._make(value)
         return parsed
 
     def _make(self, value: float) -> Any:
+        local = self._local
+        if local is not None and _FAST_RANGE[0] <= value < _FAST_RANGE[1]:
+            return local(value)
         if self._zone is not None:
             try:
                 # What botocore's parse_timestamp does first, with the datetime class of the moment.
@@ -154,6 +167,80 @@ class Timestamps:
             except (OSError, OverflowError):
                 pass  # botocore's own fallbacks
         return self._parse(value)
+
+
+# Instants the quick path makes (1970 to 3000): time.localtime and datetime cover them with
+# days to spare either side, so it raises nothing dateutil's path would not.
+_FAST_RANGE = (0.0, 32503680000.0)
+_UTC = datetime.timezone.utc
+# The real datetime class is reached through this instance's type: freezegun swaps every module
+# attribute that is the class itself, so an alias of it would be FakeDatetime under freeze_time.
+_EPOCH = datetime.datetime(1970, 1, 1)
+_EPOCH_UTC = _EPOCH.replace(tzinfo=_UTC)
+_NO_TIME = datetime.timedelta(0)
+
+
+def _local_maker(zone: Optional[datetime.tzinfo], cls: Any) -> Optional[Convert]:
+    """``cls.fromtimestamp(value, zone)`` for dateutil's ``tzlocal`` zone, made without
+    dateutil's Python code, or None for any other zone or datetime class.
+
+    dateutil's ``tzlocal`` knows two offsets, standard ``S = -time.timezone`` and daylight
+    ``D = -time.altzone`` (``S`` too without ``time.daylight``), and asks
+    ``time.localtime(naive seconds + time.timezone).tm_isdst`` whether a wall time is in
+    daylight time. Its ``fromutc`` (``_tzinfo._fromutc``, ``_isdst``, ``is_ambiguous`` and
+    ``_fold_status``) then amounts to: ``w = utc + S``; if ``w`` is in daylight time the wall
+    time is ``w + (D - S)`` with fold 0; else it is ``w``, with fold 1 if ``w - (D - S)`` is in
+    daylight time (``w`` is ambiguous: the repeated hour), else 0. The same localtime questions
+    are asked here on the same naive seconds, so the answers are the same datetimes, fold
+    included (``tests/test_timestamps.py`` checks across zones and around their changes).
+    """
+    if type(zone).__name__ != "tzlocal" or type(zone).__module__ != "dateutil.tz.tz":
+        return None
+    real = type(_EPOCH)
+    if cls is real:
+        wrap: Optional[Callable[[datetime.datetime], Any]] = None
+    elif cls.__name__ == "FakeDatetime" and cls.__module__ == "freezegun.api":
+        # freezegun's fromtimestamp(value, tz) rebuilds the real result as its own class from
+        # the fields and tzinfo (fold left out): freezegun.api.datetime_to_fakedatetime.
+        def wrap(made: datetime.datetime) -> Any:
+            return cls(
+                made.year, made.month, made.day, made.hour, made.minute, made.second,
+                made.microsecond, made.tzinfo,
+            )
+    else:
+        return None
+    standard = datetime.timedelta(seconds=-time.timezone)
+    saved = datetime.timedelta(seconds=-time.altzone) - standard if time.daylight else _NO_TIME
+    shift = time.timezone
+    localtime = time.localtime
+
+    def is_dst(wall: datetime.datetime) -> int:
+        # dateutil's tzlocal._naive_is_dst: the wall time's fields as UTC seconds (wall is kept
+        # in UTC here, so the difference is that of the naive fields).
+        return localtime((wall - _EPOCH_UTC).total_seconds() + shift).tm_isdst
+
+    combine, clock_time = real.combine, datetime.time
+
+    def make(value: float) -> Any:
+        # combine(wall, wall.time(), zone) rather than wall.replace(tzinfo=zone): the same
+        # datetime for a fifth of the cost (replace parses keyword arguments).
+        wall = real.fromtimestamp(value, _UTC)
+        if standard:
+            wall += standard
+        if not saved:
+            made = combine(wall, wall.time(), zone)
+        elif is_dst(wall):
+            wall += saved
+            made = combine(wall, wall.time(), zone)
+        elif is_dst(wall - saved):
+            # The repeated hour, outside daylight time: its second pass.
+            moment = clock_time(wall.hour, wall.minute, wall.second, wall.microsecond, fold=1)
+            made = combine(wall, moment, zone)
+        else:
+            made = combine(wall, wall.time(), zone)
+        return made if wrap is None else wrap(made)
+
+    return make
 
 
 def _refreshing(timestamps: Timestamps, convert: Optional[Convert]) -> Convert:

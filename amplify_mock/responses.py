@@ -6,18 +6,32 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional
 
 from . import _clock, _content
-from ._jobs import job_output
+from ._jobs import Stamp, job_output
 from .models import AmplifyBackend
 
 Params = Dict[str, Any]
 Operation = Callable[[AmplifyBackend, Params], Dict[str, Any]]
+StampedOperation = Callable[[AmplifyBackend, Params, Optional[Stamp]], Dict[str, Any]]
 
 OPERATIONS: Dict[str, Operation] = {}
+# The job operations also build their reply parsed: given botocore's timestamp parser as
+# ``stamp``, what they return is what botocore's rest-json parser would make of the JSON they
+# return without it (members in the model's order, datetimes for timestamps), built once.
+PARSED: Dict[str, StampedOperation] = {}
 
 
 def operation(name: str) -> Callable[[Operation], Operation]:
     def register(func: Operation) -> Operation:
         OPERATIONS[name] = func
+        return func
+
+    return register
+
+
+def stamped(name: str) -> Callable[[StampedOperation], StampedOperation]:
+    def register(func: StampedOperation) -> StampedOperation:
+        OPERATIONS[name] = lambda backend, params: func(backend, params, None)
+        PARSED[name] = func
         return func
 
     return register
@@ -106,42 +120,42 @@ def list_tags_for_resource(backend: AmplifyBackend, params: Params) -> Dict[str,
     return {"tags": backend.list_tags_for_resource(params["resourceArn"])}
 
 
-@operation("StartJob")
-def start_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+@stamped("StartJob")
+def start_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     app_id = params.pop("appId")
     name = params.pop("branchName")
     job = backend.start_job(app_id, name, params)
-    return {"jobSummary": job.summary(job.view(backend.scheduler.now, steps=False))}
+    return {"jobSummary": job.summary(job.view(backend.scheduler.now, steps=False), stamp)}
 
 
-@operation("GetJob")
-def get_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+@stamped("GetJob")
+def get_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     job, job_view = backend.get_job(params["appId"], params["branchName"], params["jobId"])
     base = _content.artifacts_base(backend, job) if job_view.steps else ""
-    return {"job": job_output(job, job_view, base)}
+    return {"job": job_output(job, job_view, base, stamp)}
 
 
-@operation("ListJobs")
-def list_jobs(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+@stamped("ListJobs")
+def list_jobs(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     jobs, token = backend.list_jobs(
         params["appId"], params["branchName"], params.get("nextToken"), params.get("maxResults")
     )
-    result: Dict[str, Any] = {"jobSummaries": [job.summary(job_view) for job, job_view in jobs]}
+    result: Dict[str, Any] = {"jobSummaries": [job.summary(job_view, stamp) for job, job_view in jobs]}
     if token:
         result["nextToken"] = token
     return result
 
 
-@operation("StopJob")
-def stop_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+@stamped("StopJob")
+def stop_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     job, job_view = backend.stop_job(params["appId"], params["branchName"], params["jobId"])
-    return {"jobSummary": job.summary(job_view)}
+    return {"jobSummary": job.summary(job_view, stamp)}
 
 
-@operation("DeleteJob")
-def delete_job(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+@stamped("DeleteJob")
+def delete_job(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     job, job_view = backend.delete_job(params["appId"], params["branchName"], params["jobId"])
-    return {"jobSummary": job.summary(job_view)}
+    return {"jobSummary": job.summary(job_view, stamp)}
 
 
 @operation("CreateDeployment")
@@ -154,12 +168,12 @@ def create_deployment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]
     return {"jobId": str(job.job_id), "fileUploadUrls": file_urls, "zipUploadUrl": zip_url}
 
 
-@operation("StartDeployment")
-def start_deployment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+@stamped("StartDeployment")
+def start_deployment(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -> Dict[str, Any]:
     app_id = params.pop("appId")
     name = params.pop("branchName")
     job, job_view = backend.start_deployment(app_id, name, params)
-    return {"jobSummary": job.summary(job_view)}
+    return {"jobSummary": job.summary(job_view, stamp)}
 
 
 @operation("CreateDomainAssociation")
@@ -223,3 +237,45 @@ def list_backend_environments(backend: AmplifyBackend, params: Params) -> Dict[s
         params["appId"], params.get("environmentName"), params.get("nextToken"), params.get("maxResults")
     )
     return _page(environments, token, "backendEnvironments")
+
+
+def _webhook(webhook: Any) -> Dict[str, Any]:
+    # The URL points at the mock itself (see _content.webhook_reply): the server answering this
+    # call, else the in-process loopback listener.
+    return {"webhook": webhook.to_dict(_content.origin())}
+
+
+@operation("CreateWebhook")
+def create_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(
+        backend.create_webhook(params["appId"], params["branchName"], params.get("description"))
+    )
+
+
+@operation("GetWebhook")
+def get_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(backend.get_webhook(params["webhookId"]))
+
+
+@operation("UpdateWebhook")
+def update_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(
+        backend.update_webhook(params["webhookId"], params.get("branchName"), params.get("description"))
+    )
+
+
+@operation("DeleteWebhook")
+def delete_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(backend.delete_webhook(params["webhookId"]))
+
+
+@operation("ListWebhooks")
+def list_webhooks(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    webhooks, token = backend.list_webhooks(
+        params["appId"], params.get("nextToken"), params.get("maxResults")
+    )
+    origin = _content.origin()
+    result: Dict[str, Any] = {"webhooks": [webhook.to_dict(origin) for webhook in webhooks]}
+    if token:
+        result["nextToken"] = token
+    return result

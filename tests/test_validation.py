@@ -230,3 +230,68 @@ def test_every_model_error_has_the_models_status_and_parses_to_its_exception(sha
     assert status == shape.metadata["error"]["httpStatusCode"]
     assert headers["x-amzn-ErrorType"] == shape.name
     assert json.loads(body)["message"] == f"about {shape.name}"
+
+
+def test_urls_split_as_urlsplit_splits_them():
+    import random
+    from urllib.parse import urlsplit
+
+    from amplify_mock._protocol import split_url
+
+    def reference(url):
+        parts = urlsplit(url)
+        return parts.hostname or "", parts.path or "/", parts.query
+
+    urls = [
+        "https://amplify.us-east-1.amazonaws.com/apps/d1/branches/main/jobs/12",
+        "https://amplify.us-east-1.amazonaws.com/apps?maxResults=5&nextToken=abc%3D",
+        "https://AMPLIFY.us-east-1.amazonaws.com:443/apps",
+        "http://127.0.0.1:5000",
+        "http://127.0.0.1:5000?x=1",
+        "https://host/a?b?c",
+        "https://host/a%2Fb/c?q=%ff#frag",
+        "https://user@host/apps",
+        "https://[::1]:8080/apps",
+        "HTTPS://host/apps",
+        "https://host/ap ps",
+        "https://host/\u00e9",
+        "https:///apps",
+        "https://",
+        "https://host:abc/apps",
+        " https://host/apps",
+        "https://host/apps\n",
+    ]
+    pieces = ["a", "/", "?", "#", "@", ":", "%2F", "%", "[", "]", "\\", " ", "\t", "\u00e9", "="]
+    pieces += ["&", ".", "5"]
+    draw = random.Random(14)
+    for _ in range(3000):
+        urls.append(draw.choice(["https://", "http://", "https:/", "ftp://"]) + "".join(
+            draw.choice(pieces) for _ in range(draw.randrange(12))
+        ))
+    for url in urls:
+        try:
+            expected = reference(url)
+        except ValueError:
+            continue
+        assert split_url(url) == expected, url
+
+
+def test_queries_parse_as_parse_qsl_parses_them():
+    import random
+    from urllib.parse import parse_qsl
+
+    from amplify_mock._protocol import _query
+
+    queries = ["", "a=1", "a=1&b=2", "a", "a=", "=1", "&&a=1&", "a=1&a=2", "a+b=c+d", "t=YWJj%3D%3D",
+               "x=%ff", "x=%c3", "x=%", "x=%2", "a=b=c", "a;b=c", "%41=%42"]
+    pieces = ["a", "b", "=", "&", "+", "%", "%3D", "%2B", "%ff", "%c3%a9", ";", " ", "\u00e9", "1"]
+    draw = random.Random(14)
+    queries += ["".join(draw.choice(pieces) for _ in range(draw.randrange(10))) for _ in range(3000)]
+    for query in queries:
+        try:
+            expected = parse_qsl(query, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError:
+            with pytest.raises(UnicodeDecodeError):
+                _query(query)
+            continue
+        assert _query(query) == expected, query

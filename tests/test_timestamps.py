@@ -1,0 +1,125 @@
+"""The mock's timestamps are the datetimes botocore's own parser makes, made more cheaply.
+
+botocore parses an epoch timestamp as ``datetime.fromtimestamp(value, dateutil.tz.tzlocal())``;
+the mock computes the same wall time and fold without dateutil's Python code. Checked here
+against ``botocore.utils.parse_timestamp`` in zones with and without daylight time, with
+half-hour and negative-looking offsets, at every instant a quarter-hour apart for three hours
+either side of each change (the skipped and the repeated hours included), and under freezegun.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterator, List
+
+import pytest
+from botocore.utils import parse_timestamp
+from freezegun import freeze_time
+
+from amplify_mock._parsed import Timestamps
+
+ZONES = [
+    "UTC",
+    "America/New_York",
+    "Europe/London",
+    "Europe/Dublin",  # winter is the "negative" daylight time in tzdata
+    "Australia/Lord_Howe",  # a half-hour change
+    "Australia/Sydney",  # southern hemisphere
+    "America/St_Johns",  # -3:30
+    "Asia/Kolkata",  # +5:30, no daylight time
+    "Pacific/Chatham",  # +12:45 / +13:45
+    "America/Sao_Paulo",  # daylight time abolished in 2019
+    "Pacific/Apia",  # skipped a whole day in 2011
+]
+
+
+@pytest.fixture
+def zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def _changes(start: int, end: int) -> List[int]:
+    """Instants (to the hour) at which local daylight time starts or ends."""
+    found = []
+    previous = time.localtime(start).tm_isdst
+    for instant in range(start, end, 3600):
+        current = time.localtime(instant).tm_isdst
+        if current != previous:
+            found.append(instant)
+            previous = current
+    return found
+
+
+def _instants() -> List[float]:
+    values: List[float] = []
+    for change in _changes(1293840000, 1924992000):  # 2011 to 2031
+        values.extend(change + quarter * 900.0 for quarter in range(-12, 13))
+    values += [0.0, 0.5, 86400.25, 1e-6, 1714564800.999999, 1714564800.0000005, 2147483648.5]
+    values += [4102444800.0, 32503679999.0]  # 2100, and the last second of 2999
+    return values
+
+
+def _same(made: Any, expected: Any) -> None:
+    assert type(made) is type(expected)
+    assert repr(made) == repr(expected)
+    assert made.fold == expected.fold
+    assert made.utcoffset() == expected.utcoffset() and made.dst() == expected.dst()
+    assert made.tzname() == expected.tzname()
+    assert type(made.tzinfo) is type(expected.tzinfo)
+
+
+@pytest.mark.parametrize("zone", ZONES, indirect=True)
+def test_timestamps_match_botocores_across_zones_and_changes(zone: str) -> None:
+    made = Timestamps(parse_timestamp)
+    made.refresh()
+    instants = _instants()
+    if time.daylight:
+        assert len(instants) > 100, "no daylight-time change found"
+    for value in instants:
+        _same(made._make(value), parse_timestamp(value))
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/London", "Australia/Lord_Howe"], indirect=True)
+def test_the_repeated_hour_is_told_apart_by_fold(zone: str) -> None:
+    made = Timestamps(parse_timestamp)
+    made.refresh()
+    folds = {made._make(value).fold for value in _instants()}
+    assert folds == {0, 1}
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "Asia/Kolkata"], indirect=True)
+def test_timestamps_match_botocores_under_freezegun(zone: str) -> None:
+    with freeze_time("2026-03-29 00:30:00"):
+        made = Timestamps(parse_timestamp)
+        made.refresh()
+        for value in _instants()[:200] + [time.time(), time.time() + 3600.5]:
+            _same(made._make(value), parse_timestamp(value))
+
+
+def test_a_change_of_zone_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    made = Timestamps(parse_timestamp)
+    value = 1719835200.0  # 2024-07-01 12:00 UTC
+    try:
+        for name, hour in (("Asia/Tokyo", 21), ("America/New_York", 8), ("UTC", 12)):
+            monkeypatch.setenv("TZ", name)
+            time.tzset()
+            made.refresh()
+            assert made(value).hour == hour
+            _same(made(value), parse_timestamp(value))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_out_of_range_values_take_botocores_own_path() -> None:
+    made = Timestamps(parse_timestamp)
+    made.refresh()
+    for value in (-86400.0 * 365, 32503680000.0, 253402300799.0):
+        _same(made(value), parse_timestamp(value))
+    assert made("2024-01-01T00:00:00Z") == parse_timestamp("2024-01-01T00:00:00Z")
