@@ -1,4 +1,5 @@
-"""Content URLs: where deployments are uploaded, and build logs and artifacts downloaded.
+"""Content URLs: where deployments are uploaded, build logs and artifacts downloaded, and
+webhooks POSTed to.
 
 AWS hands out presigned S3 URLs for these (CreateDeployment's ``zipUploadUrl`` and
 ``fileUploadUrls``, each step's ``logUrl`` and ``artifactsUrl``). The mock serves them itself on
@@ -8,6 +9,13 @@ listener starts the first time such a URL is handed out and stops with the last 
 (``amplify-mock serve``) serves the same paths itself, through :func:`app`.
 
 Errors are S3's, as the real URLs give them: XML bodies with S3's codes and messages.
+
+Webhook URLs are answered as AWS's ``webhooks.amplify.{region}.amazonaws.com/prod/webhooks``
+answers them (an API Gateway stage in front of an SQS queue). The mock hands them out on its
+own origin with AWS's path and query: AWS's host cannot be served to a client that does not go
+through ``requests`` without the network, and a URL that leads to AWS would let a test build a
+real app. A ``requests`` call to AWS's own form is answered in memory too (see
+:func:`webhook_reply`, which both forms reach).
 """
 
 from __future__ import annotations
@@ -18,11 +26,13 @@ import calendar
 import functools
 import hashlib
 import hmac
+import json
 import os
 import re
 import tempfile
 import threading
 import time
+import uuid
 from contextvars import ContextVar
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
@@ -32,18 +42,20 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
 from . import _buildlog, _clock
+from . import webhooks as _webhooks
 from ._http import WSGIServer, raw_target
 from ._jobs import Job, settings
 from ._lifecycle import BUILD, SUCCEED
 from .exceptions import AmplifyError
-from .models import AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 UPLOADS = "/_amplify_mock/uploads/"
 ARTIFACTS = "/_amplify_mock/artifacts/"
-PREFIXES = (UPLOADS, ARTIFACTS)
+WEBHOOKS = _webhooks.PATH
+PREFIXES = (UPLOADS, ARTIFACTS, WEBHOOKS)
 # AWS's deployment upload URLs are presigned for three hours: they carry X-Amz-Expires=10800.
 EXPIRES = 10800
 _SPOOL = 8 * 1024 * 1024  # bytes of one upload held in memory; beyond, a temporary file
@@ -174,7 +186,10 @@ def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
     parts = urlsplit(raw_target(environ))
     method = environ.get("REQUEST_METHOD", "GET").upper()
     try:
-        if parts.path.startswith(UPLOADS):
+        if parts.path.startswith(WEBHOOKS):
+            target = f"{parts.path}?{parts.query}"
+            status, headers, body = webhook_reply(method, target, _read_bounded(environ))
+        elif parts.path.startswith(UPLOADS):
             if method == "PUT":
                 status, headers, body = _put(environ, parts.path, dict(parse_qsl(parts.query)))
             else:
@@ -201,8 +216,9 @@ def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
 
 
 _REASONS = {
-    200: "OK", 206: "Partial Content", 400: "Bad Request", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 411: "Length Required", 416: "Range Not Satisfiable",
+    200: "OK", 206: "Partial Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+    404: "Not Found", 405: "Method Not Allowed", 411: "Length Required", 416: "Range Not Satisfiable",
+    500: "Internal Server Error",
 }
 
 
@@ -369,6 +385,14 @@ def _input(environ: WSGIEnvironment) -> IO[bytes]:
     return stream
 
 
+def _read_bounded(environ: WSGIEnvironment) -> bytes:
+    """The request's body, up to a bound; the app drains the rest."""
+    try:
+        return bytes(_input(environ).read(_DRAIN))
+    except (ClientDisconnected, OSError, ValueError):
+        return b""
+
+
 def _drain(environ: WSGIEnvironment) -> None:
     # Read (and drop) what the client is still sending, up to a bound, so that it sees the reply
     # instead of a connection reset.
@@ -447,3 +471,89 @@ def _facts(job: Job) -> Dict[str, str]:
         "domain": domain,
         "source": job.source_url or job.describe_upload(),
     }
+
+
+# Webhooks
+
+# webhooks.amplify.{region}.{AWS domain}: the region the webhook must live in.
+_WEBHOOK_HOST = re.compile(r"^webhooks\.amplify\.([a-z0-9-]+)\.", re.IGNORECASE)
+
+
+def is_webhook_url(url: str) -> bool:
+    """Whether ``url`` is on AWS's webhook host (``webhooks.amplify.{region}.amazonaws.com``)."""
+    return url.partition("//")[2][:17].lower() == "webhooks.amplify."
+
+
+def webhook_reply(method: str, url: str, body: bytes) -> Reply:
+    """What AWS's webhook endpoint answers; a POST with a webhook's id and token queues a
+    WEB_HOOK build of its branch. ``url`` is absolute (AWS's host) or a path (the mock's own)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    if parts.path.rstrip("/") != WEBHOOKS or method != "POST":
+        # API Gateway's answer to a method or path its stage does not define.
+        return _gateway_error(403, "MissingAuthenticationTokenException", "Missing Authentication Token")
+    operation = query.get("operation", _webhooks.OPERATION)
+    if operation != _webhooks.OPERATION:
+        return _gateway_error(
+            400, "BadRequestException",
+            f"Unsupported operation {operation!r}; a webhook URL takes operation=startbuild.",
+        )
+    host = _WEBHOOK_HOST.match(parts.hostname or "")
+    region = host.group(1).lower() if host else None
+    webhook_id, token = query.get("id", ""), query.get("token", "")
+    # The state lock over the whole search: a reset meanwhile cannot leave a build half made.
+    with STATE_LOCK:
+        for backend in _backends(region):
+            if backend.webhooks.find(webhook_id) is None:
+                continue
+            try:
+                backend.webhook_build(webhook_id, token)
+            except AmplifyError:
+                break
+            except Exception:  # noqa: BLE001 - a mock must answer, never raise into the client
+                return _gateway_error(500, "InternalServerErrorException", "Internal server error")
+            return _queued(body)
+    # A wrong token and an unknown id get the same answer, as an authorizer gives it: which
+    # webhook ids exist is not told to whoever holds no token.
+    return _gateway_error(401, "UnauthorizedException", "Unauthorized")
+
+
+def _backends(region: Optional[str]) -> List[AmplifyBackend]:
+    found = []
+    for account_id in list(dict.keys(amplify_backends)):
+        regions = dict.get(amplify_backends, account_id)
+        for name, backend in list(dict.items(regions)) if regions is not None else ():
+            if region is None or name == region:
+                found.append(backend)
+    return found
+
+
+def _gateway_error(status: int, error_type: str, message: str) -> Reply:
+    request_id = str(uuid.uuid4())
+    headers = {
+        "Content-Type": "application/json",
+        "x-amzn-ErrorType": error_type,
+        "x-amzn-RequestId": request_id,
+    }
+    return status, headers, json.dumps({"message": message}).encode()
+
+
+def _queued(body: bytes) -> Reply:
+    # AWS's webhook endpoint hands the request to an SQS queue and answers with SQS's
+    # SendMessage reply ({"SendMessageResponse":{"ResponseMetadata":{"RequestId":...}}},
+    # aws-amplify/amplify-hosting#145), in the shape API Gateway's SQS integration returns it.
+    request_id = str(uuid.uuid4())
+    reply = {
+        "SendMessageResponse": {
+            "ResponseMetadata": {"RequestId": request_id},
+            "SendMessageResult": {
+                "MD5OfMessageAttributes": None,
+                "MD5OfMessageBody": hashlib.md5(body).hexdigest(),
+                "MD5OfMessageSystemAttributes": None,
+                "MessageId": str(uuid.uuid4()),
+                "SequenceNumber": None,
+            },
+        }
+    }
+    headers = {"Content-Type": "application/json", "x-amzn-RequestId": request_id}
+    return 200, headers, json.dumps(reply).encode()

@@ -13,6 +13,7 @@ from typing import Any, Dict, Literal, Mapping, Optional, Tuple, Union, overload
 from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
+from ._content import is_webhook_url, webhook_reply
 from ._jobs import Stamp
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
@@ -98,6 +99,9 @@ def handle(
     ``service`` is the calling client's service model, used if none is loaded yet. With
     ``stamp`` (botocore's timestamp parser), an operation that can build its reply parsed
     does, and the result comes as :class:`Parsed`."""
+    if is_webhook_url(url):
+        # AWS's webhook host, reached through requests or moto: not the API.
+        return webhook_reply(method.upper(), url, body)
     answer = _answer(method, url, headers, body, region, access_key, operation, service, stamp)
     return finish(*answer) if serialized else answer
 

@@ -463,6 +463,35 @@ class JobsMixin:
         branch.jobs.add(job)
         return job
 
+    def queue_build(
+        self, branch: Branch, commit_id: Optional[str], commit_message: str, *, merge_pending: bool = False
+    ) -> Job:
+        """A WEB_HOOK build AWS starts itself, for a push or a POST to a webhook URL. Unlike
+        StartJob it is never refused for a busy branch: it waits PENDING behind the jobs there.
+
+        ``merge_pending``: a push while the branch's newest job is a build still PENDING gives
+        that job the new commit instead of queuing another, as AWS does (a third push during a
+        build "sees that there is a pending build and updates job 2 with commit 3",
+        aws-amplify/amplify-hosting#1617)."""
+        now = self._now()
+        last = branch.jobs.last()
+        if (
+            merge_pending
+            and last is not None
+            and last.job_type == "WEB_HOOK"
+            and last.view(now, counted=False, steps=False).status == PENDING
+        ):
+            last.commit_id = commit_id or "HEAD"
+            last.commit_message = commit_message
+            last.commit_time = now
+            return last
+        # A webhook build has no commit of its own: AWS reports its commitId as "HEAD"
+        # (aws-amplify/amplify-hosting#3447).
+        job = self._new_job(branch, "WEB_HOOK", now, (commit_id or "HEAD", commit_message, now))
+        self._submit(job, "build", None, now)
+        branch.jobs.add(job)
+        return job
+
     def get_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
         job = self._job(self.get_branch(app_id, branch_name), job_id)
         return job, job.view(self._now())

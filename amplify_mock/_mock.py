@@ -10,8 +10,7 @@ import os
 import re
 import sys
 import threading
-import unittest
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, cast, overload
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -22,7 +21,7 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _content, _jobs, _sessions
+from . import _classes, _content, _guards, _interrupts, _jobs, _sessions, _timeline
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._jobs import Deployment
@@ -124,6 +123,13 @@ class AmplifyJobs(DomainControls):
         """Forget every app, branch and job in every account and region, and the settings."""
         _reset_backends()
 
+    def timeline(self) -> str:
+        """What the jobs of every branch went through, in mock time: each job's statuses
+        (PENDING at +0 s, PROVISIONING at +2 s, ...), its steps, the branch's scripted
+        outcomes not yet used, and the mock's clock. A failing pytest test that used the mock
+        shows the same text in its report, under "Amplify jobs"."""
+        return _timeline.render()
+
     @property
     def durations(self) -> Durations:
         """How long each phase of a job lasts, for every branch without durations of its own."""
@@ -177,6 +183,41 @@ class AmplifyJobs(DomainControls):
         with backend.lock:
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
             return job.deployment()
+
+    def push(
+        self,
+        app_id: str,
+        branch_name: str,
+        commit_id: Optional[str] = None,
+        commit_message: str = "",
+        *,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> Optional[str]:
+        """A push of ``branch_name`` to the app's connected repository, as Amplify sees it.
+
+        On a branch with ``enableAutoBuild`` it queues a WEB_HOOK build of that commit (a
+        random SHA if None), PENDING behind whatever runs there; a push while such a build is
+        still PENDING gives it the new commit instead, as AWS does. A branch Amplify does not
+        track is created first if the app's auto branch creation takes its name. Returns the
+        build's jobId, or None if nothing was built."""
+        with LockedBackend(account_id or default_account(), region) as backend:
+            job, _ = backend.push(app_id, branch_name, commit_id, commit_message)
+            return None if job is None else str(job.job_id)
+
+    def delete_remote_branch(
+        self,
+        app_id: str,
+        branch_name: str,
+        *,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> bool:
+        """The branch was deleted from the repository: with the app's
+        ``enableBranchAutoDeletion`` Amplify deletes its branch (and what runs there stops).
+        Returns whether a branch was deleted."""
+        with LockedBackend(account_id or default_account(), region) as backend:
+            return backend.delete_remote_branch(app_id, branch_name)
 
     def branch_durations(
         self,
@@ -279,7 +320,11 @@ class _Interceptor:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.depth = 0
+        # One entry per start() not yet stopped (the MockAmplifyJobs that started it).
+        self.owners: List[object] = []
+        # Set before anything is installed and cleared once all of it is removed: a start or
+        # stop cut short (Ctrl+C) leaves it set, and the next start or stop removes what is left.
+        self.dirty = False
         self.original_make_request: Optional[Callable[..., Any]] = None
         self.requests_mock: Optional[responses.RequestsMock] = None
         self.saved_env: Dict[str, Optional[str]] = {}
@@ -288,25 +333,49 @@ class _Interceptor:
         # The timestamp parser create_parser gave self.parser, so both paths build the same datetimes.
         self.parsed = ParsedBuilder(DEFAULT_TIMESTAMP_PARSER)
 
-    def start(self) -> None:
+    @property
+    def depth(self) -> int:
+        """How many starts are not yet stopped."""
+        return len(self.owners)
+
+    def start(self, owner: object = None) -> None:
         with self.lock:
-            self.depth += 1
-            if self.depth > 1:
+            if self.owners:
+                self.owners.append(owner)
                 return
+            self.repair()
+            self.dirty = True
             try:
                 self._install()
+                _guards.install(self)
+                self.owners.append(owner)
             except BaseException:
-                self.depth -= 1
-                self._uninstall()
+                self._teardown()
                 raise
 
-    def stop(self) -> None:
+    def stop(self, owner: object = None) -> None:
         with self.lock:
-            if self.depth == 0:
-                return
-            self.depth -= 1
-            if self.depth == 0:
-                self._uninstall()
+            if owner in self.owners:
+                self.owners.remove(owner)
+            if not self.owners:
+                self.repair()
+
+    def repair(self) -> None:
+        """With no mock active, remove whatever an interrupted start or stop left installed."""
+        with self.lock:
+            if self.dirty and not self.owners:
+                self._teardown()
+
+    def _teardown(self) -> None:
+        try:
+            _guards.uninstall()
+            self._uninstall()
+        except BaseException:
+            # Cut short part-way: finish removing (every step can be run again), then re-raise.
+            _guards.uninstall()
+            self._uninstall()
+            raise
+        self.dirty = False
 
     def _install(self) -> None:
         # Inside mock_aws(), what was made before this mock started stays, and what is made
@@ -346,8 +415,8 @@ class _Interceptor:
         )
         mock.add(_AnyMethod("GET", _REQUESTS_URL, callback=_requests_callback))
         mock.add_passthru(re.compile(".*"))
+        self.requests_mock = mock  # first, so that an interrupted start() can stop it
         mock.start()
-        self.requests_mock = mock
 
     def _uninstall(self) -> None:
         if self.requests_mock is not None:
@@ -486,17 +555,34 @@ class MockAmplifyJobs:
 
     def __init__(self) -> None:
         self.controller = AmplifyJobs()
-        self._started = 0
 
     def start(self) -> AmplifyJobs:
-        _interceptor.start()
-        self._started += 1
-        return self.controller
+        """Start answering Amplify calls in memory; :meth:`stop` undoes it.
+
+        Ctrl+C during start never leaves the mock half installed: the start completes or is
+        undone, and the interrupt is raised afterwards.
+        """
+        before = _interceptor.owners.count(self)
+        try:
+            with _interrupts.held() as held:
+                _interceptor.start(self)
+                if held.pending:
+                    # Ctrl+C came during the start: undo it, still holding further ones,
+                    # before the interrupt is raised on leaving this block.
+                    _interceptor.stop(self)
+            return self.controller
+        except BaseException:
+            # A start that raises must not leave the mock running behind a caller who will
+            # never stop it (where no interrupt can be held: outside the main thread).
+            if _interceptor.owners.count(self) > before:
+                _interceptor.stop(self)
+            raise
 
     def stop(self) -> None:
-        if self._started:
-            self._started -= 1
-            _interceptor.stop()
+        """Stop this mock (the interception ends when the last active mock stops); safe to
+        call twice, and it removes whatever an interrupted start or stop left installed."""
+        with _interrupts.held():
+            _interceptor.stop(self)
 
     def __enter__(self) -> AmplifyJobs:
         return self.start()
@@ -506,7 +592,7 @@ class MockAmplifyJobs:
 
     def __call__(self, target: F) -> F:
         if inspect.isclass(target):
-            return cast(F, self._decorate_class(target))
+            return cast(F, _classes.decorate(target, self))
         return self._decorate_callable(target)
 
     def _decorate_callable(self, func: F) -> F:
@@ -515,72 +601,54 @@ class MockAmplifyJobs:
             @functools.wraps(func)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
                 with self:
-                    return await func(*args, **kwargs)
+                    try:
+                        return await func(*args, **kwargs)
+                    except BaseException as error:
+                        report_failure(error, self.controller)
+                        raise
 
             return cast(F, async_wrapper)
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self:
-                return func(*args, **kwargs)
+                try:
+                    return func(*args, **kwargs)
+                except BaseException as error:
+                    report_failure(error, self.controller)
+                    raise
 
         return cast(F, wrapper)
 
-    def _decorate_class(self, cls: type) -> type:
-        if issubclass(cls, unittest.TestCase):
-            # The mock spans setUp, the test and tearDown, and stops even when one fails.
-            original_setup = cls.setUp
-            mock = self
 
-            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
-                mock.start()
-                test.addCleanup(mock.stop)
-                original_setup(test)
-
-            cls.setUp = setUp  # type: ignore[method-assign,assignment]
-            return cls
-        for name, value in list(vars(cls).items()):
-            if name.startswith("test") and inspect.isfunction(value):
-                setattr(cls, name, self._decorate_callable(value))
-        if hasattr(cls, "setup_method"):
-            self._span_pytest_hooks(cls)
-        return cls
-
-    def _span_pytest_hooks(self, cls: type) -> None:
-        # As for a TestCase: the mock spans pytest's setup_method, the test and
-        # teardown_method, so setup_method never reaches AWS and what it builds is kept.
-        original_setup = inspect.getattr_static(cls, "setup_method")
-        original_teardown = inspect.getattr_static(cls, "teardown_method", None)
-        mock = self
-
-        def setup_method(test: Any, method: Any = None) -> None:
-            mock.start()
-            try:
-                _call_hook(original_setup.__get__(test, type(test)), method)
-            except BaseException:
-                mock.stop()
-                raise
-
-        def teardown_method(test: Any, method: Any = None) -> None:
-            try:
-                if original_teardown is not None:
-                    _call_hook(original_teardown.__get__(test, type(test)), method)
-            finally:
-                mock.stop()
-
-        cls.setup_method = setup_method  # type: ignore[attr-defined]
-        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
+def report_failure(error: BaseException, controller: AmplifyJobs) -> None:
+    """Under pytest, hand the jobs' timeline to the plugin for the failing test's report,
+    now, while the mock still holds them (it forgets them when it stops)."""
+    plugin = sys.modules.get(_PLUGIN)
+    if plugin is None or isinstance(error, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        return
+    plugin.remember_failure(error, controller.timeline)
 
 
-def _call_hook(hook: Callable[..., Any], method: Any) -> None:
-    # pytest passes the test method only to hooks that take an argument.
-    if inspect.signature(hook).parameters:
-        hook(method)
-    else:
-        hook()
+# The pytest11 entry point; imported by pytest, never by this package.
+_PLUGIN = "pytest_amplify_mock"
 
 
-def mock_amplify_jobs() -> MockAmplifyJobs:
-    """A mock of AWS Amplify Hosting: apps, branches, and clock-driven jobs."""
-    return MockAmplifyJobs()
+@overload
+def mock_amplify_jobs() -> MockAmplifyJobs: ...
 
+
+@overload
+def mock_amplify_jobs(target: F) -> F: ...
+
+
+def mock_amplify_jobs(target: Optional[F] = None) -> Union[MockAmplifyJobs, F]:
+    """A mock of AWS Amplify Hosting: apps, branches, and clock-driven jobs.
+
+    ``@mock_amplify_jobs`` and ``@mock_amplify_jobs()`` decorate a function, an ``async def``
+    function or a test class alike; ``mock_amplify_jobs()`` is also a context manager.
+    """
+    mock = MockAmplifyJobs()
+    if target is None:
+        return mock
+    return mock(target)

@@ -17,8 +17,9 @@ import moto.backend_index
 # Every domain an Amplify endpoint lives on: regional and FIPS (``amazonaws.com``), China
 # (``amazonaws.com.cn``), dual-stack (``api.aws``, and China's ``api.amazonwebservices.com.cn``).
 DOMAINS = r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
-# Any Amplify host on them, with or without a region (``amplify.amazonaws.com``) and a port.
-HOST = r"amplify(?:-fips)?\.(?:([^/]+)\.)?" + DOMAINS + r"(?::\d+)?"
+# Any Amplify host on them, with or without a region (``amplify.amazonaws.com``) and a port,
+# and the host of Amplify's webhook URLs (``webhooks.amplify.{region}.amazonaws.com``).
+HOST = r"(?:webhooks\.)?amplify(?:-fips)?\.(?:([^/]+)\.)?" + DOMAINS + r"(?::\d+)?"
 PATTERN = re.compile(r"https?://" + HOST + r"(?:/|$)", re.IGNORECASE)
 ALIAS = "moto.amplify"
 

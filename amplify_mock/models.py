@@ -12,13 +12,20 @@ from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
 
 from . import _clock, domains
-from ._jobs import BranchJobs, JobsMixin, settings
+from ._jobs import BranchJobs, Job, JobsMixin, settings
 from ._lifecycle import Scheduler
 from ._pagination import page_ascending
 from ._protocol import service_model
 from .backend_environments import BackendEnvironment, BackendEnvironments
 from .domains import DomainAssociation, DomainAssociations
-from .exceptions import BadRequestException, NotFoundException, ResourceNotFoundException
+from .exceptions import (
+    BadRequestException,
+    NotFoundException,
+    ResourceNotFoundException,
+    UnauthorizedException,
+)
+from .pushes import auto_branch
+from .webhooks import Webhook, Webhooks
 
 _APP_ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -222,6 +229,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         self.scheduler = Scheduler(settings.max_concurrent)
         self.domains = DomainAssociations()
         self.backend_environments = BackendEnvironments()
+        self.webhooks = Webhooks()
 
     def reset(self) -> None:
         # Uploads may be spooled to temporary files: closed here, not left to the collector.
@@ -276,6 +284,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
             self._forget_branch(branch)
         self.domains.forget_app(app_id)
         self.backend_environments.forget_app(app_id)
+        self.webhooks.forget_app(app_id)
         del self.apps[app_id]
         return app
 
@@ -323,6 +332,75 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def _forget_branch(self, branch: Branch) -> None:
         self.forget_jobs(branch)
+        self.webhooks.forget_branch(branch.app.app_id, branch.name)
+
+    # Webhooks
+
+    def create_webhook(self, app_id: str, branch_name: str, description: Optional[str]) -> Webhook:
+        app = self.get_app(app_id)
+        self.get_branch(app_id, branch_name)
+        return self.webhooks.create(app, branch_name, description or "", _clock.now())
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        return self.webhooks.get(webhook_id)
+
+    def update_webhook(
+        self, webhook_id: str, branch_name: Optional[str], description: Optional[str]
+    ) -> Webhook:
+        webhook = self.webhooks.get(webhook_id)
+        if branch_name is not None:
+            self.get_branch(webhook.app_id, branch_name)
+        return self.webhooks.update(webhook_id, branch_name, description, _clock.now())
+
+    def delete_webhook(self, webhook_id: str) -> Webhook:
+        return self.webhooks.delete(webhook_id)
+
+    def list_webhooks(
+        self, app_id: str, next_token: Optional[str], max_results: Optional[int]
+    ) -> Tuple[List[Webhook], Optional[str]]:
+        self.get_app(app_id)
+        return self.webhooks.list(app_id, next_token, max_results)
+
+    def webhook_build(self, webhook_id: str, token: str) -> Job:
+        """A POST to a webhook's URL: a WEB_HOOK build of its branch, queued behind what runs."""
+        webhook = self.webhooks.find(webhook_id)
+        if webhook is None or not webhook.token_matches(token):
+            raise UnauthorizedException("Unauthorized")
+        return self.queue_build(self.get_branch(webhook.app_id, webhook.branch_name), None, "")
+
+    # Pushes to the connected repository
+
+    def push(
+        self, app_id: str, branch_name: str, commit_id: Optional[str], commit_message: str
+    ) -> Tuple[Optional[Job], bool]:
+        """A push of ``branch_name``: (the build it queued or None, whether it created the branch)."""
+        app = self.get_app(app_id)
+        if not app.repository:
+            raise BadRequestException(
+                f"App {app_id} is not connected to a repository, so nothing can be pushed to it; "
+                "connect one (CreateApp/UpdateApp repository)."
+            )
+        branch = app.branches.get(branch_name)
+        created = False
+        if branch is None:
+            params = auto_branch(app.settings, branch_name)
+            if params is None:
+                return None, False  # a branch Amplify does not track: AWS builds nothing
+            branch = self.create_branch(app_id, branch_name, params)
+            created = True
+        if not branch.settings.get("enableAutoBuild", True):
+            return None, created
+        commit = commit_id or mock_random.get_random_hex(40)
+        return self.queue_build(branch, commit, commit_message, merge_pending=True), created
+
+    def delete_remote_branch(self, app_id: str, branch_name: str) -> bool:
+        """The branch was deleted from the repository: with enableBranchAutoDeletion, Amplify
+        deletes its branch too. Whether it did."""
+        app = self.get_app(app_id)
+        if not app.settings.get("enableBranchAutoDeletion") or branch_name not in app.branches:
+            return False
+        self.delete_branch(app_id, branch_name)
+        return True
 
     # Domain associations (amplify_mock.domains)
 

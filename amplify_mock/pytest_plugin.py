@@ -1,16 +1,8 @@
-"""The ``amplify_jobs`` pytest fixture, registered through the ``pytest11`` entry point."""
+"""The ``amplify_jobs`` fixture, for ``pytest_plugins = ["amplify_mock.pytest_plugin"]`` where
+the ``pytest11`` entry point (``pytest_amplify_mock``, which pytest loads by itself) is disabled."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from pytest_amplify_mock import amplify_jobs
 
-import pytest
-
-from ._mock import AmplifyJobs, mock_amplify_jobs
-
-
-@pytest.fixture
-def amplify_jobs() -> Iterator[AmplifyJobs]:
-    """Activate the Amplify mock for one test and yield its controller."""
-    with mock_amplify_jobs() as controller:
-        yield controller
+__all__ = ["amplify_jobs"]

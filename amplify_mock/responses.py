@@ -237,3 +237,45 @@ def list_backend_environments(backend: AmplifyBackend, params: Params) -> Dict[s
         params["appId"], params.get("environmentName"), params.get("nextToken"), params.get("maxResults")
     )
     return _page(environments, token, "backendEnvironments")
+
+
+def _webhook(webhook: Any) -> Dict[str, Any]:
+    # The URL points at the mock itself (see _content.webhook_reply): the server answering this
+    # call, else the in-process loopback listener.
+    return {"webhook": webhook.to_dict(_content.origin())}
+
+
+@operation("CreateWebhook")
+def create_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(
+        backend.create_webhook(params["appId"], params["branchName"], params.get("description"))
+    )
+
+
+@operation("GetWebhook")
+def get_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(backend.get_webhook(params["webhookId"]))
+
+
+@operation("UpdateWebhook")
+def update_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(
+        backend.update_webhook(params["webhookId"], params.get("branchName"), params.get("description"))
+    )
+
+
+@operation("DeleteWebhook")
+def delete_webhook(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    return _webhook(backend.delete_webhook(params["webhookId"]))
+
+
+@operation("ListWebhooks")
+def list_webhooks(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    webhooks, token = backend.list_webhooks(
+        params["appId"], params.get("nextToken"), params.get("maxResults")
+    )
+    origin = _content.origin()
+    result: Dict[str, Any] = {"webhooks": [webhook.to_dict(origin) for webhook in webhooks]}
+    if token:
+        result["nextToken"] = token
+    return result

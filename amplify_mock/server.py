@@ -301,6 +301,31 @@ def _clock_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     return _clock_get({})
 
 
+def _optional_text(data: Mapping[str, Any], key: str, default: Optional[str]) -> Optional[str]:
+    value = data.get(key, default)
+    if value is not None and not isinstance(value, str):
+        raise _BadInput(f"{key} must be a string.")
+    return value
+
+
+def _push_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """A push to the app's repository, as the controller's push() makes it."""
+    _only(data, ("commitId", "commitMessage") + _BRANCH_KEYS)
+    app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
+    commit_id = _optional_text(data, "commitId", None) or None
+    commit_message = _optional_text(data, "commitMessage", "") or ""
+    with _backend(_where(data)) as backend:
+        job, created = backend.push(app_id, branch_name, commit_id, commit_message)
+        return {"jobId": None if job is None else str(job.job_id), "branchCreated": created}
+
+
+def _delete_remote_branch_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    _only(data, _BRANCH_KEYS)
+    app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
+    with _backend(_where(data)) as backend:
+        return {"branchDeleted": backend.delete_remote_branch(app_id, branch_name)}
+
+
 _Handler = Callable[[Mapping[str, Any]], Dict[str, Any]]
 _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "reset": {"POST": _reset},
@@ -312,6 +337,8 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "clock": {"GET": _clock_get, "POST": _clock_post},
     "domain-settings": {"GET": _domain_controls.settings_get, "POST": _domain_controls.settings_post},
     "domain-script": {"GET": _domain_controls.script_get, "POST": _domain_controls.script_post},
+    "push": {"POST": _push_post},
+    "delete-remote-branch": {"POST": _delete_remote_branch_post},
 }
 _controller = AmplifyJobs()
 

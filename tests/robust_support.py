@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import socket
 import threading
 import types
 from collections import Counter
@@ -169,3 +170,59 @@ def aws_error_problems(status: int, headers: Mapping[str, str], body: bytes) -> 
 
 def operation_model(name: str) -> Any:
     return service_model().operation_model(name)
+
+
+# --- A proxy that tells where an escaped request was going -----------------------------------
+
+
+class RecordingProxy:
+    """An HTTP(S) proxy on 127.0.0.1 that forwards nothing: it records the request line of
+    every connection (``CONNECT host:443 HTTP/1.1`` for HTTPS) and closes it, so a request that
+    escaped the mock fails fast and the test can assert that none was seen."""
+
+    def __init__(self) -> None:
+        self.seen: List[str] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)  # so that close() is noticed; accept() alone would block on
+        self._closed = False
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._closed:
+            try:
+                connection, _ = self._server.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return  # closed
+            with connection:
+                connection.settimeout(2)
+                data = b""
+                try:
+                    while b"\n" not in data and len(data) < 65536:
+                        chunk = connection.recv(4096)
+                        if not chunk:
+                            break
+                        data += chunk
+                except OSError:
+                    pass
+                self.seen.append(data.split(b"\r\n", 1)[0].decode("latin-1"))
+
+    def close(self) -> None:
+        self._closed = True
+        self._server.close()
+        self._thread.join(timeout=5)
+
+
+def route_through(proxy: RecordingProxy, monkeypatch: Any) -> None:
+    """Send every request of the process that is not answered in memory to ``proxy``, with
+    credentials of the test's own so that botocore never asks a metadata service for some."""
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(name, proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "OUTSIDEKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "OUTSIDESECRET")
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)

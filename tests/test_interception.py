@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError, ProxyConnectionError
 
 import amplify_mock
+import pytest_amplify_mock
 from amplify_mock import AmplifyJobs, mock_amplify_jobs
 from tests.helpers import amplify
 
@@ -269,7 +270,7 @@ def test_controller_reset_forgets_everything():
 
 def test_fixture_comes_from_the_entry_point_and_yields_the_controller(amplify_jobs, request):
     assert isinstance(amplify_jobs, AmplifyJobs)
-    assert request.config.pluginmanager.get_plugin("amplify_jobs") is amplify_mock.pytest_plugin
+    assert request.config.pluginmanager.get_plugin("amplify_jobs") is pytest_amplify_mock
     boto3.client("amplify", region_name="us-east-1").create_app(name="shop")
     assert [app.settings["name"] for app in amplify_jobs.backend().apps.values()] == ["shop"]
 

@@ -200,6 +200,13 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
 
         with pytest.raises(ClientError):
             client.get_job(appId=app_id, branchName="main", jobId="99")
+        hook = client.create_webhook(appId=app_id, branchName="main", description="cms")["webhook"]
+        client.create_webhook(appId=app_id, branchName="feature/x")
+        client.get_webhook(webhookId=hook["webhookId"])
+        client.update_webhook(webhookId=hook["webhookId"], branchName="feature/x")
+        page = client.list_webhooks(appId=app_id, maxResults=1)
+        client.list_webhooks(appId=app_id, nextToken=page["nextToken"])
+        client.delete_webhook(webhookId=hook["webhookId"])
 
         subdomains = [{"prefix": "", "branchName": "main"}, {"prefix": "www", "branchName": "feature/x"}]
         client.create_domain_association(appId=app_id, domainName="example.com", subDomainSettings=subdomains)

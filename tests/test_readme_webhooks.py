@@ -1,0 +1,19 @@
+"""The README's "Webhooks and pushes" example runs as printed, behind a proxy that refuses all."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_webhooks_and_pushes_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(key, "http://127.0.0.1:9")
+    section = README.read_text().split("## Webhooks and pushes", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert code is not None
+    exec(compile(code.group(1), "README.md (Webhooks and pushes)", "exec"), {})
