@@ -97,6 +97,13 @@ def _copy(value: Any, seeds: Dict[int, Any]) -> Any:
         elif kind is itertools.count:
             memo[id(item)] = _fresh_count(item)
             keep.append(item)
+        elif isinstance(item, dict):
+            # Walked by hand, not through the collector: from Python 3.13 an object's
+            # attributes live in the object, and the dict vars() returns for it (as a fresh
+            # backend's) reports none of them to gc.get_referents.
+            stack.extend(dict.keys(item))
+            stack.extend(dict.values(item))
+            stack.extend(gc.get_referents(item))
         elif not isinstance(item, _OPAQUE):
             stack.extend(gc.get_referents(item))
     try:

@@ -165,5 +165,8 @@ def test_a_users_mock_that_outlives_ours_is_left_unpatched(proxy: RecordingProxy
             requests.get(f"{ENDPOINT}/apps", timeout=2)
     finally:
         mocked.stop()
-    assert proxy.seen == ["CONNECT amplify.us-east-1.amazonaws.com:443 HTTP/1.0"]
-    proxy.seen.clear()
+    # Taken out before asserting, so that the fixture's check for escaped requests sees only
+    # the others. http.client tunnels with HTTP/1.0 up to Python 3.11 and HTTP/1.1 from 3.12.
+    seen, proxy.seen[:] = list(proxy.seen), []
+    tunnel = r"CONNECT amplify\.us-east-1\.amazonaws\.com:443 HTTP/1\.[01]"
+    assert len(seen) == 1 and re.fullmatch(tunnel, seen[0]), seen
