@@ -33,8 +33,9 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
@@ -266,13 +267,22 @@ def _backend(account_id: str, region: str) -> Optional[AmplifyBackend]:
     return backend
 
 
-def _find_job(backend: Optional[AmplifyBackend], app_id: str, branch_name: str, job_id: str) -> Optional[Job]:
+@contextmanager
+def _job_locked(parts: Sequence[str]) -> Iterator[Optional[Tuple[AmplifyBackend, Job]]]:
+    """The backend and job a content path names (account, region, app, branch, job), under the
+    backend's lock; None if any of them is gone."""
+    account_id, region, app_id, branch_name, job_id = parts[:5]
+    backend = _backend(account_id, region)
     if backend is None:
-        return None
-    try:
-        return backend._job(backend.get_branch(app_id, branch_name), job_id)
-    except AmplifyError:
-        return None
+        yield None
+        return
+    with backend.lock:
+        try:
+            job = backend._job(backend.get_branch(app_id, branch_name), job_id)
+        except AmplifyError:
+            yield None
+            return
+        yield backend, job
 
 
 def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
@@ -318,16 +328,11 @@ def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply
             return _s3_error(
                 400, "BadDigest", "The Content-MD5 you specified did not match what we received."
             )
-        account_id, region, app_id, branch_name, job_id = parts[:5]
-        backend = _backend(account_id, region)
-        if backend is None:
-            return _no_such_key(path)
-        with backend.lock:
-            job = _find_job(backend, app_id, branch_name, job_id)
-            if job is None:
+        with _job_locked(parts) as found:
+            if found is None:
                 return _no_such_key(path)
             spooled.seek(0)
-            job.store_upload(name, spooled)
+            found[1].store_upload(name, spooled)
             kept = True
         return 200, {"ETag": f'"{digest.hexdigest()}"'}, b""
     finally:
@@ -419,14 +424,11 @@ def _get(path: str, byte_range: Optional[str]) -> Reply:
     parts = _segments(path, ARTIFACTS)
     if len(parts) != 7 or parts[6] not in ("log.txt", "artifacts.zip"):
         return _no_such_key(path)
-    account_id, region, app_id, branch_name, job_id, step_name, file_name = parts
-    backend = _backend(account_id, region)
-    if backend is None:
-        return _no_such_key(path)
-    with backend.lock:
-        job = _find_job(backend, app_id, branch_name, job_id)
-        if job is None:
+    step_name, file_name = parts[5:]
+    with _job_locked(parts) as found:
+        if found is None:
             return _no_such_key(path)
+        backend, job = found
         now = backend._now()
         step = next((s for s in job.view(now, counted=False).steps if s.name == step_name), None)
         if step is None:

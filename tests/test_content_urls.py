@@ -14,7 +14,7 @@ import subprocess
 import urllib.error
 import urllib.request
 import zipfile
-from typing import Any, Dict, Iterator
+from typing import Any, Dict
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -27,8 +27,8 @@ from amplify_mock import AmplifyJobs, Durations, _content, mock_amplify_jobs
 from tests.clocks import Clock, clock_fixture  # noqa: F401
 from tests.helpers import amplify
 from tests.server_support import server_fixture  # noqa: F401  (provides ``server``)
+from tests.url_support import DEAD_PROXY, dead_proxy, mock_fixture  # noqa: F401
 
-DEAD_PROXY = "http://127.0.0.1:9"  # refuses every connection: a request sent there fails here
 BRANCH = "main"
 SITE = {"index.html": b"<h1>shop</h1>", "css/app.css": b"h1 { color: red }"}
 
@@ -39,21 +39,6 @@ def site_zip(files: Dict[str, bytes] = SITE) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return buffer.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def dead_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    # A CI's proxy settings: without loopback in NO_PROXY, every client would send the upload there.
-    for key in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY"):
-        monkeypatch.setenv(key, DEAD_PROXY)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.setenv("no_proxy", "internal.example")
-
-
-@pytest.fixture(name="mock")
-def mock_fixture() -> Iterator[AmplifyJobs]:
-    with mock_amplify_jobs() as controller:
-        yield controller
 
 
 def manual_app(client: Any) -> str:

@@ -8,7 +8,7 @@ import os
 import subprocess
 import urllib.error
 import urllib.request
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -20,23 +20,9 @@ from amplify_mock import AmplifyJobs, Durations, _content, mock_amplify_jobs
 from tests.clocks import Clock, clock_fixture  # noqa: F401  (provides ``clock``)
 from tests.helpers import amplify
 from tests.server_support import server_fixture  # noqa: F401  (provides ``server``)
+from tests.url_support import DEAD_PROXY, dead_proxy, mock_fixture  # noqa: F401
 
-DEAD_PROXY = "http://127.0.0.1:9"  # refuses every connection: a request sent there fails here
 REPO = "https://github.com/acme/shop"
-
-
-@pytest.fixture(autouse=True)
-def dead_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy", "ALL_PROXY"):
-        monkeypatch.setenv(key, DEAD_PROXY)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.setenv("no_proxy", "internal.example")
-
-
-@pytest.fixture(name="mock")
-def mock_fixture() -> Iterator[AmplifyJobs]:
-    with mock_amplify_jobs() as controller:
-        yield controller
 
 
 def hooked_app(client: Any, branch: str = "main") -> Tuple[str, Dict[str, Any]]:
