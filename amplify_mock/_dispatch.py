@@ -129,7 +129,8 @@ def _answer(
 ) -> Result:
     try:
         key = (method, url, body, hint)
-        seen = _seen_requests.get(key)
+        small = len(body) + len(url) <= _SEEN_REQUEST_BYTES
+        seen = _seen_requests.get(key) if small else None
         if seen is not None:
             host, name, params = seen[0], seen[1], dict(seen[2])
         else:
@@ -142,7 +143,7 @@ def _answer(
                 )
             name = operation.name
             params = parse_request(operation, labels, query, headers, body)
-            if _scalar_input(operation):
+            if small and _scalar_input(operation):
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
                 _seen_requests[key] = (host, name, dict(params))
@@ -163,6 +164,9 @@ def _answer(
 # the same request again and again. Only inputs of scalar members are kept, so a shallow copy
 # hands each call parameters of its own.
 _SEEN_REQUESTS_MAX = 1024
+# Only small requests are kept (a polling call is a few hundred bytes): a key holds its whole
+# body, and a few large ones would otherwise stay in memory long after their requests ended.
+_SEEN_REQUEST_BYTES = 4096
 _seen_requests: Dict[Tuple[str, str, bytes, Optional[str]], Tuple[str, str, Dict[str, Any]]] = {}
 _SCALARS = frozenset({"string", "integer", "long", "boolean", "timestamp"})
 _scalar_inputs: Dict[str, bool] = {}

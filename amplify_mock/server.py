@@ -16,6 +16,7 @@ import json
 import signal
 import sys
 import threading
+from http import HTTPStatus
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -28,16 +29,16 @@ from typing import (
     Sequence,
     Tuple,
 )
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from werkzeug.wrappers import Request, Response
+from cheroot.errors import MaxSizeExceeded
 
 from . import _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs
-from .exceptions import AmplifyError
+from .exceptions import AmplifyError, BadRequestException, InternalFailureException
 from .models import STATE_LOCK, LockedBackend, reset_state
 
 if TYPE_CHECKING:
@@ -55,28 +56,153 @@ class _BadInput(Exception):
 
 
 def wsgi_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    """The mock as a WSGI application (API, content URLs and control endpoints)."""
+    """The mock as a WSGI application (API, deployment uploads and control endpoints).
+
+    It answers no CORS preflight: :class:`AmplifyMockServer` adds that for browsers."""
+    return _respond(environ, start_response, cors=False)
+
+
+def _cors_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    return _respond(environ, start_response, cors=True)
+
+
+# CORS, so that the JavaScript SDK in a browser page can call the server: the preflight asks
+# whether the page's origin may send the method and the SDK's headers (authorization,
+# x-amz-date, x-amz-user-agent, amz-sdk-*, content-type, ...), and the reply must expose the
+# headers the SDK reads back (the request id, and the error type it builds its exceptions from).
+_CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+_CORS_EXPOSE = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, x-amz-request-id, Date, ETag"
+
+
+def _cors_headers(environ: WSGIEnvironment) -> List[Tuple[str, str]]:
+    headers = [
+        ("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN") or "*"),
+        ("Access-Control-Expose-Headers", _CORS_EXPOSE),
+        ("Vary", "Origin"),
+    ]
+    if environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
+        asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
+        headers += [
+            ("Access-Control-Allow-Methods", _CORS_METHODS),
+            # Whatever the page asks to send: the mock reads no header a page could abuse.
+            ("Access-Control-Allow-Headers", asked or "*"),
+            ("Access-Control-Max-Age", "600"),
+        ]
+    return headers
+
+
+def _respond(environ: WSGIEnvironment, start_response: StartResponse, *, cors: bool) -> Iterable[bytes]:
+    method = environ["REQUEST_METHOD"]
+    preflight = cors and method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
     target = raw_target(environ)
-    path = urlsplit(target).path
-    if path.startswith(_content.PREFIXES):
+    if not preflight and urlsplit(target).path.startswith(_content.PREFIXES):
         # Uploads stream; logs and artifacts are S3's, not the API's, replies.
-        return _content.app(environ, start_response)
-    request = Request(environ)
-    body = request.get_data(cache=False)  # read it all, so a kept-alive connection stays in step
+        if not cors:
+            return _content.app(environ, start_response)
+
+        def with_cors(status: str, headers: Any, exc_info: Any = None) -> Any:
+            return start_response(status, list(headers) + _cors_headers(environ), exc_info)
+
+        return _content.app(environ, with_cors)
+    try:
+        if preflight:
+            status, response_headers, payload = 204, dict[str, str](), b""
+        else:
+            status, response_headers, payload = _answer(environ, method, target)
+    except Exception as error:  # noqa: BLE001 - a server answers in the API's shape, never HTML
+        status, response_headers, payload = InternalFailureException(
+            f"amplify_mock failed on this request ({type(error).__name__}: {error})."
+        ).to_response()
+    headers = list(response_headers.items())
+    if not any(key.lower() == "x-amzn-requestid" for key, _ in headers):
+        headers.append(("x-amzn-RequestId", new_request_id()))
+    if cors:
+        headers += _cors_headers(environ)
+    if method == "HEAD":
+        payload = b""
+    headers.append(("Content-Length", str(len(payload))))
+    start_response(f"{status} {_REASONS.get(status, '')}", headers)
+    return [payload]
+
+
+_REASONS = {status.value: status.phrase for status in HTTPStatus}
+
+
+class _Malformed(Exception):
+    """A request whose body cannot be read as its headers announce: answered with 400, and the
+    connection closed, since where the next request would start is unknown."""
+
+
+# The largest API or control request body, read into memory whole (the largest real one, a
+# CreateApp with its build spec and environment variables, is tens of kilobytes).
+MAX_API_BODY_BYTES = 16 * 1024**2
+
+
+def _read_body(environ: WSGIEnvironment) -> bytes:
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH") or ""
+    try:
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = bytes(stream.read(MAX_API_BODY_BYTES + 1))
+            if len(body) > MAX_API_BODY_BYTES:
+                raise MaxSizeExceeded()
+            return body
+        if not length:
+            return b""
+        expected = int(length)
+        if expected > MAX_API_BODY_BYTES:
+            raise MaxSizeExceeded()
+        body = bytes(stream.read(expected))
+    except MaxSizeExceeded:
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever the engine raises on a broken body
+        raise _Malformed(
+            f"The request body could not be read ({type(error).__name__}: {error}); "
+            "it is not valid chunked transfer encoding, or the connection broke."
+        ) from None
+    if len(body) < expected:
+        raise _Malformed(
+            f"The request body ended after {len(body)} of the {expected} bytes its "
+            "Content-Length announced."
+        )
+    return body
+
+
+def _answer(environ: WSGIEnvironment, method: str, target: str) -> Tuple[int, Dict[str, str], bytes]:
+    try:
+        body = _read_body(environ)
+    except _Malformed as error:
+        status, headers, payload = BadRequestException(str(error)).to_response()
+        headers["Connection"] = "close"
+        return status, headers, payload
+    except MaxSizeExceeded:
+        status, headers, payload = _error(
+            413, f"The request body is larger than an API call takes ({MAX_API_BODY_BYTES} bytes)."
+        )
+        headers["Connection"] = "close"
+        return status, headers, payload
+    split = urlsplit(target)
+    path = split.path
+    if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
+        return _control(method, path, dict(parse_qsl(split.query)), body)
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
-    headers = dict(request.headers.items())
-    if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
-        status, response_headers, payload = _control(request.method, path, request.args, body)
-    else:
-        token = _content.origin_var.set(origin)
-        try:
-            status, response_headers, payload = handle(request.method, origin + target, headers, body)
-        finally:
-            _content.origin_var.reset(token)
-    response_headers = dict(response_headers)
-    response_headers.setdefault("x-amzn-RequestId", new_request_id())
-    return Response(payload, status=status, headers=response_headers)(environ, start_response)
+    token = _content.origin_var.set(origin)
+    try:
+        return handle(method, origin + target, _request_headers(environ), body)
+    finally:
+        _content.origin_var.reset(token)
+
+
+def _request_headers(environ: WSGIEnvironment) -> Dict[str, str]:
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    return headers
 
 
 # Control endpoints
@@ -354,14 +480,28 @@ class AmplifyMockServer:
     """The mock's HTTP server: ``start()`` serves from a background thread, ``stop()`` ends it.
 
     ``port=0`` picks a free port; read it back from :attr:`port` or :attr:`url`. Starting forgets
-    every app, branch and job and restores the default settings.
+    every app, branch and job and restores the default settings. ``cors`` answers browsers'
+    CORS preflights and adds the CORS headers to every reply; by default it is on for a loopback
+    ``host`` and off otherwise.
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 5000, *, verbose: bool = False) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 5000,
+        *,
+        verbose: bool = False,
+        cors: Optional[bool] = None,
+    ) -> None:
+        if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+            raise ValueError(f"port must be an int in 0..65535 (0 picks a free port), got {port!r}")
         self.host = host
         self.requested_port = port
         self.verbose = verbose
-        self._http = WSGIServer(wsgi_app, host, port, verbose=verbose)
+        # A page in a browser may call a server on the same machine; one reachable from other
+        # machines answers browsers only if asked to.
+        self.cors = _is_loopback(host) if cors is None else cors
+        self._http = WSGIServer(_cors_app if self.cors else wsgi_app, host, port, verbose=verbose)
 
     def bind(self) -> None:
         """Listen on the address (clients may connect from here on) without serving yet."""
@@ -415,6 +555,18 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give an integer in 0..65535 (0 picks a free one)"
+        )
+    return port
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     """``amplify-mock serve [--host 127.0.0.1] [--port 5000] [--verbose]``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -427,12 +579,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     serve = commands.add_parser("serve", help="serve the Amplify API and control endpoints")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument(
-        "--port", type=int, default=5000, help="port to listen on; 0 picks a free one (default: 5000)"
+        "--port",
+        type=_port,
+        default=5000,
+        help="port to listen on, 0..65535; 0 picks a free one (default: 5000)",
     )
     serve.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    serve.add_argument(
+        "--cors",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="answer browsers' CORS preflights and add CORS headers (default: on for a loopback host)",
+    )
     args = parser.parse_args(args_list)
 
-    server = AmplifyMockServer(args.host, args.port, verbose=args.verbose)
+    server = AmplifyMockServer(args.host, args.port, verbose=args.verbose, cors=args.cors)
     server.bind()
 
     def _stop(signum: int, frame: Any) -> None:

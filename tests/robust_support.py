@@ -1,5 +1,5 @@
 """Shared by the robustness tests: a whole-state snapshot, the shape of an AWS error, and the
-figures (cases tried, operations run) the README's reliability section reports."""
+figures (cases tried, operations run) docs/reliability.md reports."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ ENDPOINT = "https://amplify.us-east-1.amazonaws.com"
 REGION = "us-east-1"
 
 # Set AMPLIFY_MOCK_ROBUST_REPORT=/some/file to collect the figures of a run (one JSON line per
-# test), e.g. to refresh the README; they are also printed (visible with -s).
+# test), e.g. to refresh docs/reliability.md; they are also printed (visible with -s).
 _REPORT = "AMPLIFY_MOCK_ROBUST_REPORT"
 _report_lock = threading.Lock()
 

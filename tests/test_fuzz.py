@@ -460,6 +460,10 @@ class Session:
             # Deployments are for apps without a repository: AWS refuses them on the others.
             c.create_branch(appId=other["appId"], branchName="feature/x")
             c.create_deployment(appId=other["appId"], branchName="feature/x")
+        if "CreateWebhook" in OPERATIONS:
+            # A real webhook id, so broken Get/Update/DeleteWebhook requests name one that exists.
+            hook = c.create_webhook(appId=app["appId"], branchName="main")["webhook"]
+            self.ctx["webhookId"] = hook["webhookId"]
         if "ListJobs" in OPERATIONS:
             c.list_jobs(appId=app["appId"], branchName="main")  # settle the scheduler at this instant
         # A domain and a backend environment, so that near-miss names meet real ones.

@@ -34,7 +34,8 @@ def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
 
 
 def check_amplify_answered_in_memory() -> None:
-    """boto3, raw requests and a deployment's zip upload all work, in memory."""
+    """boto3, raw requests, a deployment's zip upload and a webhook all work, in memory or on
+    the mock's loopback listener."""
     client = amplify()
     app_id = client.create_app(name="shop")["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
@@ -48,6 +49,11 @@ def check_amplify_answered_in_memory() -> None:
     assert upload.status_code == 200, upload.text
     started = client.start_deployment(appId=app_id, branchName="main", jobId=deployment["jobId"])
     assert started["jobSummary"]["status"] == "PENDING"
+    client.update_app(appId=app_id, repository="https://github.com/acme/shop")
+    webhook = client.create_webhook(appId=app_id, branchName="main")["webhook"]
+    posted = requests.post(webhook["webhookUrl"], json={}, timeout=2)
+    assert posted.status_code == 200, posted.text
+    assert client.list_jobs(appId=app_id, branchName="main")["jobSummaries"][0]["jobType"] == "WEB_HOOK"
 
 
 def register_elsewhere() -> None:

@@ -1,4 +1,5 @@
-"""The README's "Webhooks and pushes" example runs as printed, behind a proxy that refuses all."""
+"""The "Webhooks and pushes" example of docs/operations.md runs as printed, behind a proxy that
+refuses all."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent / "docs" / "operations.md"
 
 
 def test_the_webhooks_and_pushes_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -16,4 +17,4 @@ def test_the_webhooks_and_pushes_example_runs(monkeypatch: pytest.MonkeyPatch) -
     section = README.read_text().split("## Webhooks and pushes", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert code is not None
-    exec(compile(code.group(1), "README.md (Webhooks and pushes)", "exec"), {})
+    exec(compile(code.group(1), "docs/operations.md (Webhooks and pushes)", "exec"), {})
