@@ -10,9 +10,10 @@ import socket
 import threading
 import types
 from collections import Counter
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import boto3
+import pytest
 from botocore.config import Config
 
 from amplify_mock import amplify_backends
@@ -226,3 +227,14 @@ def route_through(proxy: RecordingProxy, monkeypatch: Any) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "OUTSIDEKEY")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "OUTSIDESECRET")
     monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+
+
+@pytest.fixture(name="proxy", autouse=True)
+def proxy_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
+    """A recording proxy every request that left the mock would meet (autouse where imported);
+    the test fails if it saw any."""
+    recording = RecordingProxy()
+    route_through(recording, monkeypatch)
+    yield recording
+    recording.close()
+    assert recording.seen == [], "requests escaped the mock"

@@ -10,7 +10,7 @@ import asyncio
 import subprocess
 import sys
 import textwrap
-from typing import Any, Awaitable, Callable, Dict, Iterator, List
+from typing import Any, Awaitable, Callable, Dict, List
 
 import pytest
 
@@ -24,19 +24,11 @@ from freezegun import freeze_time  # noqa: E402
 
 from amplify_mock import mock_amplify_jobs  # noqa: E402
 from amplify_mock._guards import UnservableClientError  # noqa: E402
-from tests.robust_support import RecordingProxy, route_through  # noqa: E402
+from tests.robust_support import RecordingProxy, proxy_fixture  # noqa: E402, F401
 
 FAST = Config(connect_timeout=0.5, read_timeout=0.5, retries={"max_attempts": 0})
 REPO = "https://github.com/acme/shop"
 
-
-@pytest.fixture(autouse=True)
-def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
-    recording = RecordingProxy()
-    route_through(recording, monkeypatch)
-    yield recording
-    recording.close()
-    assert recording.seen == [], "requests escaped the mock"
 
 
 async def scenario(call: Callable[[str, Dict[str, Any]], Awaitable[Any]]) -> List[Any]:

@@ -8,7 +8,7 @@ These run without aiobotocore (a stand-in class with an async ``_make_request``)
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 import boto3
 import pytest
@@ -16,18 +16,10 @@ from botocore.config import Config
 
 from amplify_mock import _guards, mock_amplify_jobs
 from amplify_mock._guards import UnservableClientError
-from tests.robust_support import RecordingProxy, route_through
+from tests.robust_support import proxy_fixture  # noqa: F401
 
 FAST = Config(connect_timeout=0.5, read_timeout=0.5, retries={"max_attempts": 0})
 
-
-@pytest.fixture(autouse=True)
-def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
-    recording = RecordingProxy()
-    route_through(recording, monkeypatch)
-    yield recording
-    recording.close()
-    assert recording.seen == [], "requests escaped the mock"
 
 
 def captured_list_apps(client: Any) -> Tuple[Any, Dict[str, Any], Dict[str, Any]]:

@@ -9,7 +9,6 @@ it must have seen none."""
 from __future__ import annotations
 
 import re
-from typing import Iterator
 
 import boto3
 import pytest
@@ -19,18 +18,10 @@ from moto import mock_aws
 
 from amplify_mock import mock_amplify_jobs
 from tests.helpers import amplify
-from tests.robust_support import ENDPOINT, RecordingProxy, route_through
+from tests.robust_support import ENDPOINT, RecordingProxy, proxy_fixture  # noqa: F401
 
 ELSEWHERE = "https://api.example.com/status"
 
-
-@pytest.fixture(autouse=True)
-def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[RecordingProxy]:
-    recording = RecordingProxy()
-    route_through(recording, monkeypatch)
-    yield recording
-    recording.close()
-    assert recording.seen == [], "requests escaped the mock"
 
 
 def check_amplify_answered_in_memory() -> None:
