@@ -10,12 +10,17 @@ closed every connection after one request and took a thread per connection.
 
 from __future__ import annotations
 
+import email.utils
+import io
+import select
+import socket
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterable, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
+from cheroot import server as cheroot_server
 from cheroot import wsgi
 
 if TYPE_CHECKING:
@@ -36,6 +41,11 @@ KEEP_ALIVE_CONNECTIONS = 1024
 # in progress to finish before the workers are abandoned (they are daemon threads).
 IDLE_TIMEOUT = 30
 SHUTDOWN_TIMEOUT = 5
+# How long a worker waits for the next request on the connection it has just answered before
+# handing the connection back to the selector (see _Connection.communicate).
+LINGER_SECONDS = 0.005
+# A reply up to this size goes out in one send, status line, headers and body together.
+HOLD_BYTES = 64 * 1024
 
 
 def raw_target(environ: WSGIEnvironment) -> str:
@@ -62,14 +72,243 @@ class _Server(wsgi.Server):
         pass
 
 
+class _Reader(io.BufferedReader):
+    """The connection's input, buffered in C.
+
+    cheroot reads through a pure-Python buffered reader (``_pyio``) so that it can tell whether
+    a pipelined request is already buffered; per request that reader cost more than the whole
+    Amplify operation. The C reader does the same reading; :meth:`has_data` asks it without
+    blocking, by peeking with the socket made non-blocking for the moment."""
+
+    def __init__(self, sock: socket.socket, mode: str = "rb", bufsize: int = io.DEFAULT_BUFFER_SIZE) -> None:
+        super().__init__(socket.SocketIO(sock, "rb"), bufsize)
+        self._sock = sock
+        self.bytes_read = 0  # read by cheroot's statistics only, which are off
+
+    def has_data(self) -> bool:
+        timeout = self._sock.gettimeout()
+        try:
+            self._sock.setblocking(False)
+            # With nothing buffered, peek makes one read of the socket, which now returns at
+            # once: b"" when no byte is waiting (or the peer closed), else what arrived.
+            return bool(self.peek(1))
+        except OSError:
+            return False
+        finally:
+            try:
+                self._sock.settimeout(timeout)
+            except OSError:
+                pass
+
+
+class _Writer:
+    """The connection's output, unbuffered as cheroot's is, except while a reply is held:
+    cheroot writes the status line and headers, then the body, in two sends (two packets,
+    and two wake-ups of the client); a held reply goes out in one."""
+
+    def __init__(self, sock: socket.socket, mode: str = "wb", bufsize: int = io.DEFAULT_BUFFER_SIZE) -> None:
+        self._sock = sock
+        self._held: Optional[List[bytes]] = None
+        self._held_bytes = 0
+        self.bytes_written = 0  # read by cheroot's statistics only, which are off
+        self.closed = False
+
+    def hold(self) -> None:
+        self._held, self._held_bytes = [], 0
+
+    def write(self, data: bytes) -> int:
+        held = self._held
+        if held is not None:
+            held.append(data)
+            self._held_bytes += len(data)
+            if self._held_bytes > HOLD_BYTES:
+                self.release()  # a large or streamed body goes out as it comes
+                self._held, self._held_bytes = [], 0
+            return len(data)
+        self._sock.sendall(data)
+        return len(data)
+
+    def release(self) -> None:
+        held, self._held = self._held, None
+        if held:
+            self._sock.sendall(b"".join(held))
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._held, self.closed = None, True
+
+
+# Per-request work cheroot does in general terms, done here for what this server is (plain
+# HTTP over TCP, applications that send str headers): the environ built without cheroot's
+# per-item conversions, header names translated once, the Date header formatted once a second.
+_ENVIRON_KEYS: Dict[bytes, str] = {}
+_ENVIRON_KEYS_MAX = 512
+_date: Tuple[int, bytes] = (0, b"")
+
+
+def _date_header() -> bytes:
+    global _date
+    now = int(time.time())
+    date = _date
+    if date[0] != now:
+        date = _date = (now, email.utils.formatdate(now, usegmt=True).encode("latin-1"))
+    return date[1]
+
+
+class _Request(cheroot_server.HTTPRequest):
+    def send_headers(self) -> None:
+        # cheroot's send_headers, less a per-request date formatting and list scans.
+        status = int(self.status[:3])
+        keys = {key.lower() for key, _ in self.outheaders}
+        outheaders = self.outheaders
+        if status == 413:
+            self.close_connection = True  # Request Entity Too Large: close to avoid garbage
+        elif b"content-length" not in keys:
+            if status < 200 or status in (204, 205, 304):
+                pass  # no body allowed, so no point chunking
+            elif self.response_protocol == "HTTP/1.1" and self.method != b"HEAD":
+                self.chunked_write = True
+                outheaders.append((b"Transfer-Encoding", b"chunked"))
+            else:
+                self.close_connection = True  # closing is the only way to tell the length
+        if not self.close_connection:
+            self.close_connection = not self.server.can_add_keepalive_connection
+        if b"connection" not in keys:
+            if self.response_protocol == "HTTP/1.1":
+                if self.close_connection:
+                    outheaders.append((b"Connection", b"close"))
+            elif not self.close_connection:
+                outheaders.append((b"Connection", b"Keep-Alive"))
+                outheaders.append((b"Keep-Alive", f"timeout={self.server.timeout}".encode()))
+        if not self.close_connection and not self.chunked_read:
+            # Read what the application left of the body, so the next request starts clean.
+            remaining = getattr(self.rfile, "remaining", 0)
+            if remaining > 0:
+                self.rfile.read(remaining)
+        if b"date" not in keys:
+            outheaders.append((b"Date", _date_header()))
+        if b"server" not in keys:
+            outheaders.append((b"Server", self.server.server_name.encode("latin-1")))
+        buf = [self.server.protocol.encode("ascii"), b" ", self.status, b"\r\n"]
+        for key, value in outheaders:
+            buf += (key, b": ", value, b"\r\n")
+        buf.append(b"\r\n")
+        self.conn.wfile.write(b"".join(buf))
+
+
 class _Gateway(wsgi.Gateway_10):
+    def respond(self) -> None:
+        wfile = self.req.conn.wfile
+        wfile.hold()
+        try:
+            super().respond()
+        finally:
+            wfile.release()
+
+    def get_environ(self) -> Dict[str, Any]:  # type: ignore[override]
+        req = self.req
+        conn = req.conn
+        server = req.server
+        env: Dict[str, Any] = {
+            "ACTUAL_SERVER_PROTOCOL": server.protocol,
+            "PATH_INFO": req.path.decode("latin-1"),
+            "QUERY_STRING": req.qs.decode("latin-1"),
+            "REMOTE_ADDR": conn.remote_addr or "",
+            "REMOTE_PORT": str(conn.remote_port or ""),
+            "REQUEST_METHOD": req.method.decode("latin-1"),
+            "REQUEST_URI": req.uri.decode("latin-1"),
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": server.server_name,
+            "SERVER_PORT": str(server.bind_addr[1]),
+            "SERVER_PROTOCOL": req.request_protocol.decode("latin-1"),
+            "SERVER_SOFTWARE": server.software,
+            "wsgi.errors": sys.stderr,
+            "wsgi.input": req.rfile,
+            "wsgi.input_terminated": bool(req.chunked_read),
+            "wsgi.multiprocess": False,
+            "wsgi.multithread": True,
+            "wsgi.run_once": False,
+            "wsgi.url_scheme": req.scheme.decode("latin-1"),
+            "wsgi.version": (1, 0),
+        }
+        keys = _ENVIRON_KEYS
+        for name, value in req.inheaders.items():
+            key = keys.get(name)
+            if key is None:
+                key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+                if len(keys) < _ENVIRON_KEYS_MAX:  # names are the client's: keep the cache bounded
+                    keys[name] = key
+            env[key] = value.decode("latin-1")
+        if "HTTP_CONTENT_TYPE" in env:
+            env["CONTENT_TYPE"] = env.pop("HTTP_CONTENT_TYPE")
+        if "HTTP_CONTENT_LENGTH" in env:
+            env["CONTENT_LENGTH"] = env.pop("HTTP_CONTENT_LENGTH")
+        return env
+
     def start_response(self, status: str, headers: Any, exc_info: Any = None) -> Any:
-        # An application that answers "Connection: close" (a request whose body could not be
-        # read: where the next request starts is unknown) gets the connection closed. cheroot
-        # would otherwise keep it open and read the rest of the broken body as a new request.
-        if any(k.lower() == "connection" and v.lower() == "close" for k, v in headers):
-            self.req.close_connection = True
-        return super().start_response(status, headers, exc_info)
+        # cheroot's start_response, less its per-header conversion helpers.
+        if self.started_response and not exc_info:
+            raise RuntimeError("WSGI start_response called a second time with no exc_info.")
+        self.started_response = True
+        req = self.req
+        if req.sent_headers:
+            raise exc_info[1]
+        req.status = status.encode("latin-1")
+        out = req.outheaders
+        for key, value in headers:
+            if not isinstance(key, str) or not isinstance(value, str):
+                raise TypeError(f"WSGI response header {key!r}: {value!r} is not a pair of str.")
+            lower = key.lower()
+            if lower == "content-length":
+                self.remaining_bytes_out = int(value)
+            elif lower == "connection" and value.lower() == "close":
+                # An application that answers "Connection: close" (a request whose body could
+                # not be read: where the next request starts is unknown) gets the connection
+                # closed. cheroot would otherwise keep it open and read the rest of the broken
+                # body as a new request.
+                req.close_connection = True
+            out.append((key.encode("latin-1"), value.encode("latin-1")))
+        return self.write
+
+
+def _make_file(sock: socket.socket, mode: str = "r", bufsize: int = io.DEFAULT_BUFFER_SIZE) -> Any:
+    return _Reader(sock, mode, bufsize) if "r" in mode else _Writer(sock, mode, bufsize)
+
+
+class _Connection(cheroot_server.HTTPConnection):
+    RequestHandlerClass = _Request
+
+    def __init__(self, server: Any, sock: Any, makefile: Any = None) -> None:
+        # The server speaks plain HTTP only (no TLS adapter), so the files are always ours.
+        super().__init__(server, sock, _make_file)
+
+    def communicate(self) -> bool:
+        """Serve requests on this connection for as long as they follow each other closely.
+
+        cheroot hands a kept-alive connection back to its selector thread after every request:
+        register it, wake the selector, unregister it, queue it, wake a worker. For a client
+        that sends its next request as soon as it has the reply (an SDK polling GetJob), that
+        hand-over cost as much CPU as answering. Here the worker that answered waits up to
+        LINGER_SECONDS for the next request and serves it itself; the connection goes back to
+        the selector when it falls silent, when other connections wait for a worker (so a busy
+        client cannot starve them), or when the server stops."""
+        server = self.server
+        queue = server.requests
+        sock = self.socket
+        while True:
+            keep_open = bool(super().communicate())  # type: ignore[no-untyped-call]
+            if not keep_open or not server.ready or queue.qsize:
+                return keep_open
+            if self.rfile.has_data():
+                continue
+            try:
+                ready, _, _ = select.select([sock], [], [], LINGER_SECONDS)
+            except (OSError, ValueError):
+                return keep_open
+            if not ready or not server.ready or queue.qsize:
+                return keep_open
 
 
 class WSGIServer:
@@ -111,6 +350,7 @@ class WSGIServer:
             shutdown_timeout=SHUTDOWN_TIMEOUT,
         )
         server.gateway = _Gateway
+        server.ConnectionClass = _Connection
         server.max_request_header_size = MAX_HEADER_BYTES
         server.max_request_body_size = MAX_BODY_BYTES
         server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
