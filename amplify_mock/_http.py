@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from cheroot import server as cheroot_server
 from cheroot import wsgi
+from cheroot.errors import MaxSizeExceeded
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -157,7 +158,88 @@ def _date_header() -> bytes:
     return date[1]
 
 
+class _HeaderLimit(cheroot_server.SizeCheckWrapper):
+    def readline(self, size: Optional[int] = None) -> bytes:
+        if size is None:
+            # One read of the whole line, at most one byte past the limit (cheroot reads a
+            # line in 256-byte pieces, a Python call each).
+            size = self.maxlen - self.bytes_read + 1 if self.maxlen else -1
+        data = bytes(self.rfile.readline(max(size, 1) if size >= 0 else -1))
+        self.bytes_read += len(data)
+        if self.maxlen and self.bytes_read > self.maxlen:
+            raise MaxSizeExceeded()
+        return data
+
+
+_COMMA_SEPARATED = frozenset(cheroot_server.comma_separated_headers)  # type: ignore[attr-defined]
+_TITLES: Dict[bytes, bytes] = {}
+
+
+class _HeaderReader(cheroot_server.HeaderReader):
+    """cheroot's header reading, with each header name's title case found once and the
+    comma-separated names in a set (cheroot scans a list per header line)."""
+
+    def __call__(self, rfile: Any, hdict: Optional[Dict[bytes, bytes]] = None) -> Dict[bytes, bytes]:
+        if hdict is None:
+            hdict = {}
+        titles = _TITLES
+        name = b""
+        while True:
+            line = rfile.readline()
+            if not line:
+                raise ValueError("Illegal end of headers.")
+            if line == b"\r\n":
+                return hdict
+            if not line.endswith(b"\r\n"):
+                raise ValueError("HTTP requires CRLF terminators")
+            if line[:1] in (b" ", b"\t"):
+                if not name:
+                    raise ValueError("Illegal header line.")
+                value = line.strip()  # a continuation of the header before
+            else:
+                raw_name, colon, value = line.partition(b":")
+                if not colon:
+                    raise ValueError("Illegal header line.")
+                value = value.strip()
+                title = titles.get(raw_name)
+                if title is None:
+                    title = raw_name.strip().title()
+                    if len(titles) < _ENVIRON_KEYS_MAX:  # names are the client's: bounded
+                        titles[raw_name] = title
+                name = title
+            if name in _COMMA_SEPARATED:
+                existing = hdict.get(name)
+                if existing:
+                    value = b", ".join((existing, value))
+            hdict[name] = value
+
+
 class _Request(cheroot_server.HTTPRequest):
+    header_reader = _HeaderReader()
+
+    def parse_request(self) -> None:
+        # cheroot's parse_request, reading the request line and headers through _HeaderLimit.
+        self.rfile = _HeaderLimit(self.conn.rfile, self.server.max_request_header_size)
+        try:
+            if not self.read_request_line():  # type: ignore[no-untyped-call]
+                return
+        except MaxSizeExceeded:
+            self.simple_response(
+                "414 Request-URI Too Long",
+                "The Request-URI sent with the request exceeds the maximum allowed bytes.",
+            )
+            return
+        try:
+            if not self.read_request_headers():  # type: ignore[no-untyped-call]
+                return
+        except MaxSizeExceeded:
+            self.simple_response(
+                "413 Request Entity Too Large",
+                "The headers sent with the request exceed the maximum allowed bytes.",
+            )
+            return
+        self.ready = True
+
     def send_headers(self) -> None:
         # cheroot's send_headers, less a per-request date formatting and list scans.
         status = int(self.status[:3])

@@ -95,7 +95,8 @@ def _respond(environ: WSGIEnvironment, start_response: StartResponse, *, cors: b
     method = environ["REQUEST_METHOD"]
     preflight = cors and method == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ
     target = raw_target(environ)
-    if not preflight and urlsplit(target).path.startswith(_content.PREFIXES):
+    path = target.partition("#")[0].partition("?")[0]  # urlsplit's path, for less
+    if not preflight and path.startswith(_content.PREFIXES):
         # Uploads stream; logs and artifacts are S3's, not the API's, replies.
         if not cors:
             return _content.app(environ, start_response)
@@ -108,7 +109,7 @@ def _respond(environ: WSGIEnvironment, start_response: StartResponse, *, cors: b
         if preflight:
             status, response_headers, payload = 204, dict[str, str](), b""
         else:
-            status, response_headers, payload = _answer(environ, method, target)
+            status, response_headers, payload = _answer(environ, method, target, path)
     except Exception as error:  # noqa: BLE001 - a server answers in the API's shape, never HTML
         status, response_headers, payload = InternalFailureException(
             f"amplify_mock failed on this request ({type(error).__name__}: {error})."
@@ -121,11 +122,11 @@ def _respond(environ: WSGIEnvironment, start_response: StartResponse, *, cors: b
     if method == "HEAD":
         payload = b""
     headers.append(("Content-Length", str(len(payload))))
-    start_response(f"{status} {_REASONS.get(status, '')}", headers)
+    start_response(_STATUS_LINES.get(status) or f"{status} ", headers)
     return [payload]
 
 
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
+_STATUS_LINES = {status.value: f"{status.value} {status.phrase}" for status in HTTPStatus}
 
 
 class _Malformed(Exception):
@@ -168,7 +169,9 @@ def _read_body(environ: WSGIEnvironment) -> bytes:
     return body
 
 
-def _answer(environ: WSGIEnvironment, method: str, target: str) -> Tuple[int, Dict[str, str], bytes]:
+def _answer(
+    environ: WSGIEnvironment, method: str, target: str, path: str
+) -> Tuple[int, Dict[str, str], bytes]:
     try:
         body = _read_body(environ)
     except _Malformed as error:
@@ -181,10 +184,8 @@ def _answer(environ: WSGIEnvironment, method: str, target: str) -> Tuple[int, Di
         )
         headers["Connection"] = "close"
         return status, headers, payload
-    split = urlsplit(target)
-    path = split.path
     if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
-        return _control(method, path, dict(parse_qsl(split.query)), body)
+        return _control(method, path, dict(parse_qsl(urlsplit(target).query)), body)
     host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     origin = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
     token = _content.origin_var.set(origin)
@@ -194,12 +195,22 @@ def _answer(environ: WSGIEnvironment, method: str, target: str) -> Tuple[int, Di
         _content.origin_var.reset(token)
 
 
+# Environ keys as header names ("" for keys that are no header), translated once per name.
+_HEADER_NAMES: Dict[str, str] = {}
+_HEADER_NAMES_MAX = 512
+
+
 def _request_headers(environ: WSGIEnvironment) -> Dict[str, str]:
-    headers = {
-        key[5:].replace("_", "-").lower(): value
-        for key, value in environ.items()
-        if key.startswith("HTTP_")
-    }
+    names = _HEADER_NAMES
+    headers = {}
+    for key, value in environ.items():
+        name = names.get(key)
+        if name is None:
+            name = key[5:].replace("_", "-").lower() if key.startswith("HTTP_") else ""
+            if len(names) < _HEADER_NAMES_MAX:  # header names are the client's: bounded
+                names[key] = name
+        if name:
+            headers[name] = value
     if environ.get("CONTENT_TYPE"):
         headers["content-type"] = environ["CONTENT_TYPE"]
     return headers
