@@ -8,7 +8,10 @@ and after the timed calls, so the client's own work is not counted. The client i
 ``http.client`` connection for all three; it reconnects when a server closes the connection
 after each reply (werkzeug's development server does, so moto's server does).
 
-    python benchmarks/server_bench.py [--calls 3000] [--rounds 3]
+    python benchmarks/server_bench.py [--calls 3000] [--rounds 3] [--floor]
+
+``--floor`` adds what the engine costs alone: the server's engine and cheroot as shipped, each
+answering every request with a constant reply of GetJob's size from a trivial WSGI application.
 
 Prints the figures and whether each target is met; it never fails on timings.
 """
@@ -37,6 +40,20 @@ from werkzeug.serving import run_simple
 from amplify_mock.server import _fresh_state, wsgi_app
 _fresh_state()
 run_simple("127.0.0.1", int(sys.argv[1]), wsgi_app, threaded=True)
+"""
+# A constant reply of about GetJob's size, served by the engine alone (--floor).
+CONSTANT = """
+import sys
+from cheroot import wsgi
+from amplify_mock._http import WSGIServer
+BODY = b'{"job": {"summary": {"jobId": "1", "status": "RUNNING"}, "steps": []}}' * 16
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(BODY)))])
+    return [BODY]
+if sys.argv[1] == "engine":
+    WSGIServer(app, "127.0.0.1", int(sys.argv[2])).serve_forever()
+else:
+    wsgi.Server(("127.0.0.1", int(sys.argv[2])), app, numthreads=16).safe_start()
 """
 
 
@@ -127,6 +144,14 @@ def moto_get_schedule_group(server: Server) -> Callable[[], None]:
     return get_schedule_group
 
 
+def constant_reply(server: Server) -> Callable[[], None]:
+    def call() -> None:
+        status, body = server.call("GET", "/apps/a/branches/main/jobs/1", "amplify")
+        assert status == 200, body
+
+    return call
+
+
 def measure(server: Server, call: Callable[[], None], calls: int) -> Tuple[float, float]:
     """(calls per second, server CPU microseconds per call)."""
     for _ in range(min(300, calls)):
@@ -144,6 +169,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--floor", action="store_true", help="also time the engine alone")
     args = parser.parse_args()
     if not os.path.exists(f"/proc/{os.getpid()}/stat"):
         print("server_bench reads each server's CPU time from /proc: Linux only.")
@@ -161,6 +187,13 @@ def main() -> int:
             Server("moto", [python, "-m", "moto.server", "-H", "127.0.0.1", "-p"]), moto_get_schedule_group
         ),
     }
+    if args.floor:
+        servers["engine alone, constant reply"] = (
+            Server("engine", [python, "-c", CONSTANT, "engine"]), constant_reply
+        )
+        servers["cheroot as shipped, constant reply"] = (
+            Server("stock", [python, "-c", CONSTANT, "stock"]), constant_reply
+        )
     results: Dict[str, List[Tuple[float, float]]] = {name: [] for name in servers}
     try:
         calls = {name: setup(server) for name, (server, setup) in servers.items()}
@@ -179,7 +212,7 @@ def main() -> int:
         cpu = statistics.median(c for _, c in rounds)
         medians[name] = (rate, cpu)
         print(f"{name:50} {rate:9.0f} {cpu:13.0f} us")
-    new, old, moto = (medians[name] for name in servers)
+    new, old, moto = (medians[name] for name in list(servers)[:3])
     throughput = new[0] / moto[0]
     cpu_ratio = old[1] / new[1]
     print(f"GetJob throughput vs moto_server: {throughput:.1f}x (target >= 8x): "
