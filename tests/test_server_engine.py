@@ -72,6 +72,71 @@ def test_header_lines_are_limited_as_a_whole() -> None:
         limited.readline()
 
 
+# --- Request lines and headers read from the buffer: as cheroot reads them -------------------
+
+COMMON_REQUESTS = [
+    b"GET /apps HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"GET /apps/d1/branches/feature%2Fx/jobs?maxResults=5&nextToken=a%2Fb HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"GET /apps/d1/branches/feature%2fx%20y HTTP/1.1\r\nHost: a\r\n\r\n",
+    b"POST /apps HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\ncontent-type: application/json\r\n\r\n{}",
+    b"DELETE /apps/d1 HTTP/1.1\r\nAccept: a\r\nAccept: b\r\nX-One: 1\r\nX-One: 2\r\n\r\n",
+    b"PUT /x HTTP/1.1\r\nConnection: close\r\nSpaced :  v  \r\nEmpty:\r\n\r\n",
+    b"HEAD / HTTP/1.1\r\nConnection: keep-alive\r\n\r\n",
+]
+UNCOMMON_REQUESTS = [
+    b"GET / HTTP/1.0\r\n\r\n",  # HTTP/1.0
+    b"OPTIONS / HTTP/1.1\r\n\r\n",  # cheroot does not unquote an OPTIONS target
+    b"GET http://a/ HTTP/1.1\r\n\r\n",  # absolute form
+    b"GET //a/b HTTP/1.1\r\n\r\n",  # read as an authority
+    b"GET /a#b HTTP/1.1\r\n\r\n",  # a fragment
+    b"get / HTTP/1.1\r\n\r\n",
+    b"\r\nGET / HTTP/1.1\r\n\r\n",  # a leading empty line
+    b"GET / HTTP/1.1\r\nHost: a\nX: b\r\n\r\n",  # a bare LF
+    b"GET / HTTP/1.1\r\nX: a\r\n folded\r\n\r\n",  # a continuation line
+    b"GET / HTTP/1.1\r\nNo colon\r\n\r\n",
+    b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    b"POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n",
+    b"POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\n",
+    b"POST / HTTP/1.1\r\nContent-Length: 99999999999999\r\n\r\n",  # past the body limit
+    b"GET / HTTP/1.1\r\nHost: a\r\n",  # the headers have not all arrived
+]
+
+
+def parsing_request(data: bytes, request_class: Any) -> Any:
+    server = SimpleNamespace(
+        max_request_header_size=_http.MAX_HEADER_BYTES,
+        max_request_body_size=_http.MAX_BODY_BYTES,
+        protocol="HTTP/1.1",
+        ssl_adapter=None,
+    )
+    conn = SimpleNamespace(rfile=io.BufferedReader(io.BytesIO(data)), wfile=io.BytesIO())
+    return request_class(server, conn)
+
+
+PARSED = (
+    "method", "uri", "path", "qs", "inheaders", "request_protocol", "response_protocol", "close_connection"
+)
+
+
+@pytest.mark.parametrize("data", COMMON_REQUESTS)
+def test_a_common_request_is_read_from_the_buffer_as_cheroot_reads_it(data: bytes) -> None:
+    ours = parsing_request(data, _http._Request)
+    assert ours._parse_buffered()
+    theirs = parsing_request(data, cheroot_server.HTTPRequest)
+    theirs.parse_request()
+    assert theirs.ready
+    assert {name: getattr(ours, name) for name in PARSED} == {name: getattr(theirs, name) for name in PARSED}
+    body = data.partition(b"\r\n\r\n")[2]
+    assert ours.conn.rfile.read() == theirs.conn.rfile.read() == body  # the body is left to read
+
+
+@pytest.mark.parametrize("data", UNCOMMON_REQUESTS)
+def test_other_requests_are_left_to_cheroot_untouched(data: bytes) -> None:
+    ours = parsing_request(data, _http._Request)
+    assert not ours._parse_buffered()
+    assert ours.conn.rfile.read() == data  # nothing consumed
+
+
 # --- The environ: the same as cheroot's ------------------------------------------------------
 
 
