@@ -11,7 +11,8 @@ after each reply (werkzeug's development server does, so moto's server does).
     python benchmarks/server_bench.py [--calls 3000] [--rounds 3] [--floor]
 
 ``--floor`` adds what the engine costs alone: the server's engine and cheroot as shipped, each
-answering every request with a constant reply of GetJob's size from a trivial WSGI application.
+answering every request with a constant reply of GetJob's size from a trivial WSGI application,
+and the floor of HTTP in Python (a thread per connection reading lines, one send per reply).
 
 Prints the figures and whether each target is met; it never fails on timings.
 """
@@ -52,8 +53,26 @@ def app(environ, start_response):
     return [BODY]
 if sys.argv[1] == "engine":
     WSGIServer(app, "127.0.0.1", int(sys.argv[2])).serve_forever()
-else:
+elif sys.argv[1] == "stock":
     wsgi.Server(("127.0.0.1", int(sys.argv[2])), app, numthreads=16).safe_start()
+else:  # the floor of HTTP in Python: a thread per connection, lines split, one send per reply
+    import socket, threading
+    REPLY = b"HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\n"
+    REPLY += b"Content-Length: %d\\r\\n\\r\\n" % len(BODY)
+    def serve(conn):
+        stream = conn.makefile("rb")
+        while stream.readline(65537):
+            headers = {}
+            while (line := stream.readline(65537)) not in (b"\\r\\n", b""):
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            stream.read(int(headers.get(b"content-length", 0)))
+            conn.sendall(REPLY + BODY)
+    listener = socket.create_server(("127.0.0.1", int(sys.argv[2])))
+    while True:
+        conn, _ = listener.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=serve, args=(conn,), daemon=True).start()
 """
 
 
@@ -193,6 +212,9 @@ def main() -> int:
         )
         servers["cheroot as shipped, constant reply"] = (
             Server("stock", [python, "-c", CONSTANT, "stock"]), constant_reply
+        )
+        servers["bare Python socket loop, constant reply"] = (
+            Server("socket", [python, "-c", CONSTANT, "socket"]), constant_reply
         )
     results: Dict[str, List[Tuple[float, float]]] = {name: [] for name in servers}
     try:
