@@ -22,6 +22,7 @@ from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
 from . import _classes, _content, _guards, _interrupts, _jobs, _sessions, _timeline
+from ._access_log_controls import AccessLogControls
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._jobs import Deployment
@@ -110,7 +111,7 @@ class _Reply(AWSResponse):  # type: ignore[misc]
         self._headers = HeadersDict(value)
 
 
-class AmplifyJobs(DomainControls):
+class AmplifyJobs(DomainControls, AccessLogControls):
     """Controller of an active mock: reach the backends and steer what jobs and domain
     associations do."""
 

@@ -11,13 +11,13 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
 
-from . import _clock, domains
+from . import _clock, access_logs, domains
 from ._jobs import BranchJobs, Job, JobsMixin, settings
 from ._lifecycle import Scheduler
 from ._pagination import page_ascending
 from ._protocol import service_model
 from .backend_environments import BackendEnvironment, BackendEnvironments
-from .domains import DomainAssociation, DomainAssociations
+from .domains import DomainAssociation, DomainAssociations, domain_key
 from .exceptions import (
     BadRequestException,
     NotFoundException,
@@ -230,6 +230,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         self.domains = DomainAssociations()
         self.backend_environments = BackendEnvironments()
         self.webhooks = Webhooks()
+        self.access_logs = access_logs.AccessLogs()
 
     def reset(self) -> None:
         # Uploads may be spooled to temporary files: closed here, not left to the collector.
@@ -283,6 +284,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         for branch in list(app.branches.values()):
             self._forget_branch(branch)
         self.domains.forget_app(app_id)
+        self.access_logs.forget_app(app_id)
         self.backend_environments.forget_app(app_id)
         self.webhooks.forget_app(app_id)
         del self.apps[app_id]
@@ -298,9 +300,12 @@ class AmplifyBackend(JobsMixin, BaseBackend):
             raise BadRequestException(
                 f"Failed to create branch. The branch {branch_name} already exists for the app {app_id}"
             )
+        # backendEnvironmentArn is stored as given: AWS documents no check that it names a
+        # backend environment of the app, and no public reply shows it refusing one that does not.
         app.branch_seq += 1
         branch = Branch(app, branch_name, app.branch_seq, params)
         app.branches[branch_name] = branch
+        self.domains.branch_created(app, branch_name, branch.settings["displayName"])
         return branch
 
     def get_branch(self, app_id: str, branch_name: str) -> Branch:
@@ -328,6 +333,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         branch = self.get_branch(app_id, branch_name)
         self._forget_branch(branch)
         del branch.app.branches[branch_name]
+        self.domains.branch_deleted(branch.app, branch_name)
         return branch
 
     def _forget_branch(self, branch: Branch) -> None:
@@ -416,12 +422,34 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         return self.domains.update(self.get_app(app_id), domain_name, params, _clock.now())
 
     def delete_domain_association(self, app_id: str, domain_name: str) -> DomainAssociation:
-        return self.domains.delete(self.get_app(app_id), domain_name)
+        association = self.domains.delete(self.get_app(app_id), domain_name)
+        self.access_logs.forget_domain(app_id, domain_key(domain_name))
+        return association
 
     def list_domain_associations(
         self, app_id: str, next_token: Optional[str], max_results: Optional[int]
     ) -> Tuple[List[DomainAssociation], Optional[str]]:
         return self.domains.list(self.get_app(app_id), next_token, max_results)
+
+    # Access logs (amplify_mock.access_logs)
+
+    def generate_access_logs(
+        self, app_id: str, domain_name: str, start: Optional[float], end: Optional[float]
+    ) -> Tuple[str, float, float]:
+        """(domain key, start, end) of a GenerateAccessLogs request: the domain must be
+        associated with the app."""
+        self.domains.get(self.get_app(app_id), domain_name)
+        start, end = access_logs.window(start, end, _clock.now())
+        return domain_key(domain_name), start, end
+
+    def add_access_log(
+        self, app_id: str, domain_name: str, fields: Dict[str, Any], at: float
+    ) -> Dict[str, str]:
+        association = self.domains.get(self.get_app(app_id), domain_name)
+        host = association.fqdns[0] if association.fqdns else domain_key(domain_name)
+        return self.access_logs.add(
+            app_id, domain_key(domain_name), host, association.distribution, at, fields
+        )
 
     # Backend environments (amplify_mock.backend_environments)
 

@@ -213,6 +213,15 @@ def list_domain_associations(backend: AmplifyBackend, params: Params) -> Dict[st
     return result
 
 
+@operation("GenerateAccessLogs")
+def generate_access_logs(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params["appId"]
+    domain, start, end = backend.generate_access_logs(
+        app_id, params["domainName"], params.get("startTime"), params.get("endTime")
+    )
+    return {"logUrl": _content.access_log_url(backend, app_id, domain, start, end)}
+
+
 @operation("CreateBackendEnvironment")
 def create_backend_environment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     environment = backend.create_backend_environment(params.pop("appId"), params)
