@@ -16,6 +16,8 @@ from .domains import domain_key
 from .models import LockedBackend
 
 Instant = Union[datetime.datetime, float, int]
+# The timestamps the API takes end before the year 10000; so do the rows' instants.
+_YEAR_10000 = 253402300800
 
 
 def _locked(region: str, account_id: Optional[str]) -> LockedBackend:
@@ -32,8 +34,8 @@ def _epoch(at: Optional[Instant]) -> float:
         if at.tzinfo is None:
             raise ValueError("at must be timezone-aware (e.g. datetime.timezone.utc), or epoch seconds.")
         return at.timestamp()
-    if isinstance(at, bool) or not isinstance(at, (int, float)) or at < 0:
-        raise ValueError(f"at must be a datetime or epoch seconds >= 0, got {at!r}")
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at < _YEAR_10000:
+        raise ValueError(f"at must be a datetime or epoch seconds >= 0 (before the year 10000), got {at!r}")
     return float(at)
 
 

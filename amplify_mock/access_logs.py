@@ -12,7 +12,6 @@ never imports the backend that composes it.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import math
@@ -91,7 +90,7 @@ def window(start: Optional[float], end: Optional[float], now: float) -> Tuple[fl
     ends the window now, and without startTime it starts it two weeks before its end (the
     longest window one request may span)."""
     end = now if end is None else end
-    start = end - MAX_WINDOW if start is None else start
+    start = max(end - MAX_WINDOW, 0.0) if start is None else start
     if start > end:
         raise BadRequestException(
             f"startTime ({_iso(start)}) is after endTime ({_iso(end)}); the time range of an "
@@ -260,8 +259,7 @@ def _amz_date(at: float) -> str:
 
 def signature(path: str, date: str, expires: str) -> str:
     canonical = unquote(path)
-    digest = hmac.new(_SECRET, f"GET\n{canonical}\n{date}\n{expires}".encode(), hashlib.sha256).digest()
-    return base64.b16encode(digest).decode().lower()
+    return hmac.new(_SECRET, f"GET\n{canonical}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
 
 def presigned(origin: str, path: str, now: float) -> str:

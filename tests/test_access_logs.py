@@ -144,6 +144,15 @@ def test_a_window_of_exactly_two_weeks_is_taken(client: Any, app_id: str) -> Non
     assert log_url(client, app_id, startTime=at(-14 * DAY), endTime=at(0)).startswith("http://127.0.0.1:")
 
 
+def test_a_window_ending_at_the_epoch_starts_there(
+    client: Any, app_id: str, amplify_jobs: AmplifyJobs
+) -> None:
+    amplify_jobs.add_access_log(app_id, "example.com", at=0)
+    url = log_url(client, app_id, endTime=datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc))
+    assert "/0-0.csv?" in url
+    assert [row[:2] for row in fetch(url)] == [["1970-01-01", "00:00:00"]]
+
+
 def test_the_url_is_served_on_loopback_and_names_the_window(client: Any, app_id: str) -> None:
     url = log_url(client, app_id, startTime=at(-HOUR), endTime=at(0))
     assert url.startswith("http://127.0.0.1:")
@@ -288,8 +297,9 @@ def test_the_controller_refuses_bad_rows_and_changes_nothing(
         amplify_jobs.add_access_log(app_id, "example.com", {"sc-bytes": None})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="timezone-aware"):
         amplify_jobs.add_access_log(app_id, "example.com", at=datetime.datetime(2024, 5, 1))
-    with pytest.raises(ValueError, match="epoch seconds"):
-        amplify_jobs.add_access_log(app_id, "example.com", at=-1)
+    for bad in (-1, 253402300800, "now", True):
+        with pytest.raises(ValueError, match="epoch seconds"):
+            amplify_jobs.add_access_log(app_id, "example.com", at=bad)  # type: ignore[arg-type]
     with pytest.raises(NotFoundException, match=f"Domain association example.org not found for app {app_id}"):
         amplify_jobs.add_access_log(app_id, "example.org")
     assert state_bytes() == before
