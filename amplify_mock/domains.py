@@ -32,7 +32,7 @@ from .pushes import matches
 
 # Amplify Hosting service quotas (docs.aws.amazon.com/amplify/latest/userguide/quotas-chapter.html):
 # "Domains per app: 5" (adjustable; Service Quotas lists it as L-AD277529 with default 5) and
-# "Subdomains per domain: 50" (not adjustable).
+# "Subdomains per domain: 50" (AWS's refusal names the same 50, amplify-hosting#3279).
 MAX_DOMAINS_PER_APP = 5
 MAX_SUBDOMAINS_PER_DOMAIN = 50
 
