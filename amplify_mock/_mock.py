@@ -112,8 +112,8 @@ class _Reply(AWSResponse):  # type: ignore[misc]
 
 
 class AmplifyJobs(DomainControls, AccessLogControls):
-    """Controller of an active mock: reach the backends and steer what jobs and domain
-    associations do."""
+    """Controller of an active mock: reach the backends, steer what jobs and domain
+    associations do, and add the access log rows GenerateAccessLogs hands out."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
