@@ -45,9 +45,9 @@ from werkzeug.wsgi import get_input_stream
 from . import _buildlog, _clock
 from . import webhooks as _webhooks
 from ._http import WSGIServer, raw_target
-from ._jobs import Job, settings
 from ._lifecycle import BUILD, SUCCEED
 from .exceptions import AmplifyError
+from .jobs import Job, settings
 from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 if TYPE_CHECKING:
