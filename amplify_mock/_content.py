@@ -46,9 +46,9 @@ from . import _buildlog, _clock
 from . import access_logs as _access_logs
 from . import webhooks as _webhooks
 from ._http import WSGIServer, raw_target
-from ._jobs import Job, settings
 from ._lifecycle import BUILD, SUCCEED
 from .exceptions import AmplifyError
+from .jobs import Job, settings
 from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional
 
 from . import _clock, _content
-from ._jobs import Stamp, job_output
+from .jobs import Stamp, job_output
 from .models import AmplifyBackend
 
 Params = Dict[str, Any]
