@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import amplify_mock._mock
-from amplify_mock import mock_amplify_jobs
+from amplify_mock import AmplifyJobs, mock_amplify_jobs
 from amplify_mock._protocol import route
 from amplify_mock.exceptions import UnknownOperationException
 from amplify_mock.responses import OPERATIONS
@@ -476,6 +476,9 @@ class Session:
                 ],
             )
             self.ctx["domainName"] = "example.com"
+            if "GenerateAccessLogs" in OPERATIONS:
+                # A row, so that a refused GenerateAccessLogs is seen to leave the logs alone.
+                AmplifyJobs().add_access_log(app["appId"], "example.com", {"cs-uri-stem": "/"})
         if "CreateBackendEnvironment" in OPERATIONS:
             c.create_backend_environment(appId=app["appId"], environmentName="prod")
             self.ctx["environmentName"] = "prod"
