@@ -8,6 +8,7 @@ and after the timed calls, so the client's own work is not counted. The client i
 ``http.client`` connection for all three; it reconnects when a server closes the connection
 after each reply (werkzeug's development server does, so moto's server does).
 
+    pip install 'moto[server]'    # moto_server's own dependencies (Flask), for this benchmark only
     python benchmarks/server_bench.py [--calls 3000] [--rounds 3] [--floor]
 
 ``--floor`` adds what the engine costs alone: the server's engine and cheroot as shipped, each
