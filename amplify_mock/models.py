@@ -16,6 +16,7 @@ from ._jobs import BranchJobs, Job, JobsMixin, settings
 from ._lifecycle import Scheduler
 from ._pagination import page_ascending
 from ._protocol import service_model
+from .artifacts import Artifacts, JobArtifacts, artifact_not_found, listing, test_step
 from .backend_environments import BackendEnvironment, BackendEnvironments
 from .domains import DomainAssociation, DomainAssociations
 from .exceptions import (
@@ -230,6 +231,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         self.domains = DomainAssociations()
         self.backend_environments = BackendEnvironments()
         self.webhooks = Webhooks()
+        self.artifacts = Artifacts()
 
     def reset(self) -> None:
         # Uploads may be spooled to temporary files: closed here, not left to the collector.
@@ -333,6 +335,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
     def _forget_branch(self, branch: Branch) -> None:
         self.forget_jobs(branch)
         self.webhooks.forget_branch(branch.app.app_id, branch.name)
+        self.artifacts.forget_branch(branch.app.app_id, branch.name)
 
     # Webhooks
 
@@ -444,6 +447,28 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         return self.backend_environments.list(
             self.get_app(app_id), environment_name, next_token, max_results
         )
+
+    # End-to-end test artifacts (amplify_mock.artifacts)
+
+    def list_artifacts(
+        self,
+        app_id: str,
+        branch_name: str,
+        job_id: str,
+        next_token: Optional[str],
+        max_results: Optional[int],
+    ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
+        job = self._job(self.get_branch(app_id, branch_name), job_id)
+        return listing(self.artifacts, job, job.view(self._now(), counted=False), next_token, max_results)
+
+    def get_artifact(self, artifact_id: str) -> Tuple[Job, JobArtifacts, str]:
+        """The job, its artifacts and the file name an artifact id names, once its TEST ran."""
+        entry, name = self.artifacts.find(artifact_id)
+        app_id, branch_name, job_id = entry.key
+        job = self._job(self.get_branch(app_id, branch_name), str(job_id))
+        if test_step(job.view(self._now(), counted=False)) is None:
+            raise artifact_not_found(artifact_id)  # not written yet: as for an unknown id
+        return job, entry, name
 
     # Tags
 

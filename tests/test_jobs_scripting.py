@@ -154,6 +154,6 @@ def test_bad_script_values_are_refused(client, app_id, amplify_jobs):
     with pytest.raises(TypeError):
         amplify_jobs.script(app_id, BRANCH, "FAIL")
     with pytest.raises(ValueError):
-        amplify_jobs.fail_next(app_id, BRANCH, "TEST")
+        amplify_jobs.fail_next(app_id, BRANCH, "LINT")
     with pytest.raises(ValueError):
         amplify_jobs.max_concurrent_jobs = 0

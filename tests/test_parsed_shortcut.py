@@ -233,6 +233,16 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.list_backend_environments(appId=app_id, environmentName="dev")
         client.list_backend_environments(appId=app_id, maxResults=1)
         client.delete_backend_environment(appId=app_id, environmentName="dev")
+        tested = client.create_app(
+            name="tested", repository="https://github.com/acme/tested", buildSpec="test:\n  phases: {}\n"
+        )["app"]["appId"]
+        client.create_branch(appId=tested, branchName="main")
+        client.start_job(appId=tested, branchName="main", jobType="RELEASE")
+        advance(600)
+        client.get_job(appId=tested, branchName="main", jobId="1")  # with its TEST step
+        listed = client.list_artifacts(appId=tested, branchName="main", jobId="1", maxResults=1)
+        client.list_artifacts(appId=tested, branchName="main", jobId="1", nextToken=listed["nextToken"])
+        client.get_artifact_url(artifactId=listed["artifacts"][0]["artifactId"])
         client.delete_branch(appId=app_id, branchName="feature/x")
         client.delete_app(appId=app_id)
     assert compared == set(OPERATIONS)

@@ -244,7 +244,7 @@ def test_mock_wide_durations_apply_to_new_jobs(server: Served) -> None:
     zero = {"pending": 0, "provisioning": 0, "build": 0, "deploy": 0, "verify": 0}
     set_ = server.control("POST", "durations", json=zero)
     assert set_.status_code == 200
-    assert server.control("GET", "durations").json() == {**zero, "cancelling": 5}
+    assert server.control("GET", "durations").json() == {**zero, "cancelling": 5, "test": 90}
 
     client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
     assert status(client, app_id, "main", "1") == "SUCCEED"
