@@ -248,7 +248,8 @@ def test_every_artifact_response_matches_its_output_shape(amplify_jobs):
                 appId=app_id, branchName="main", jobId="1", nextToken=page["nextToken"]
             ))
         )
-        calls.append(("GetArtifactUrl", client.get_artifact_url(artifactId=page["artifacts"][0]["artifactId"])))
+        first = page["artifacts"][0]["artifactId"]
+        calls.append(("GetArtifactUrl", client.get_artifact_url(artifactId=first)))
     for operation, response in calls:
         assert_matches_output_shape(client, operation, response)
         seen.add(operation)
