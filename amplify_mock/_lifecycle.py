@@ -93,7 +93,7 @@ def kind_for_job_type(job_type: str) -> JobKind:
 
 # The longest a phase may last. A reply reports instants up to every phase of a job past its
 # submission (the "manual" progression shows the whole path at once), so with the clock held
-# before year 9900 (``_clock.LATEST``) six phases of at most 10 years each stay within year 9999,
+# before year 9900 (``_clock.LATEST``) seven phases of at most 10 years each stay within year 9999,
 # the last year Python's datetime, and so botocore's parser, can represent.
 MAX_PHASE_SECONDS: Final = 10 * 365 * 86400.0
 

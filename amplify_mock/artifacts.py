@@ -23,6 +23,7 @@ and unique in the account and region.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -32,8 +33,6 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
-
-import yaml
 
 from ._lifecycle import FAILED, SUCCEED, TEST, JobView, StepView
 from ._pagination import page_ascending
@@ -91,6 +90,15 @@ def test_config(
     ``USER_DISABLE_TESTS`` is ``true`` in ``environment``."""
     if not build_spec or str(environment.get("USER_DISABLE_TESTS", "")).strip().lower() == "true":
         return None
+    return _parsed_config(build_spec)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_config(build_spec: str) -> Optional[TestConfig]:
+    # Remembered: every build of a branch reads the same buildSpec again. yaml is imported
+    # here, not with the package, so that a mock whose apps never set a buildSpec never loads it.
+    import yaml
+
     try:
         spec = yaml.safe_load(build_spec)
     except Exception:  # noqa: BLE001 - a buildSpec that does not parse runs no tests

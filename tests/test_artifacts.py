@@ -403,3 +403,31 @@ def test_reset_forgets_the_artifacts(client, tested, clock, amplify_jobs):
     amplify_jobs.reset()
     with pytest.raises(client.exceptions.NotFoundException):
         client.get_artifact_url(artifactId=artifact_id)
+
+
+def test_the_state_manager_progressions_run_the_test_step(client, tested, clock):
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition("amplify::job", {"progression": "immediate"})
+    try:
+        job_id = start(client, tested)
+        assert [(s["stepName"], s["status"]) for s in job(client, tested, job_id)["steps"]][:2] == [
+            ("BUILD", "SUCCEED"), ("TEST", "SUCCEED"),
+        ]
+        assert len(listed(client, tested, job_id)) == 2
+        state_manager.set_transition("amplify::job", {"progression": "manual", "times": 1})
+        client.create_branch(appId=tested, branchName="manual")
+        second = start(client, tested, "manual")
+        seen = [job(client, tested, second, "manual")["summary"]["status"] for _ in range(4)]
+        assert seen == ["PROVISIONING", "RUNNING", "SUCCEED", "SUCCEED"]
+        assert "TEST" in [s["stepName"] for s in job(client, tested, second, "manual")["steps"]]
+    finally:
+        state_manager.unset_transition("amplify::job")
+
+
+def test_the_timeline_shows_the_test_step(client, tested, clock, amplify_jobs):
+    amplify_jobs.fail_next(tested, BRANCH, "TEST", "specs failed")
+    start(client, tested)
+    clock.advance(ALL_DONE)
+    client.get_job(appId=tested, branchName=BRANCH, jobId="1")
+    assert "TEST FAILED from +137 s to +227 s: specs failed" in amplify_jobs.timeline()
