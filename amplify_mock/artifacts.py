@@ -32,10 +32,10 @@ import time
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ._lifecycle import FAILED, SUCCEED, TEST, JobView, StepView
-from ._pagination import page_ascending
+from ._pagination import decode_token, page_ascending
 from .exceptions import NotFoundException
 
 DEFAULT_BASE_DIRECTORY = "cypress"
@@ -410,9 +410,17 @@ class Artifacts:
 
 
 def listing(
-    store: Artifacts, job: Any, job_view: JobView, next_token: Optional[str], max_results: Optional[int]
+    store: Artifacts,
+    job: Any,
+    now: Callable[[], float],
+    next_token: Optional[str],
+    max_results: Optional[int],
 ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
-    """ListArtifacts of a ``_jobs.Job`` seen as ``job_view``: its TEST step's files once that
-    step has run, none before (or for a job that runs no tests)."""
-    entry = store.get(job_key(job)) if test_step(job_view) is not None else None
+    """ListArtifacts of a ``_jobs.Job`` at ``now()`` (the backend's clock, which settles its
+    scheduler): its TEST step's files once that step has run, none before (or for a job that
+    runs no tests)."""
+    if next_token is not None:
+        decode_token("artifacts", next_token)  # refused before the clock or the job is read
+    ran = test_step(job.view(now(), counted=False)) is not None
+    entry = store.get(job_key(job)) if ran else None
     return store.page(entry, next_token, max_results)

@@ -459,7 +459,7 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         max_results: Optional[int],
     ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
         job = self._job(self.get_branch(app_id, branch_name), job_id)
-        return listing(self.artifacts, job, job.view(self._now(), counted=False), next_token, max_results)
+        return listing(self.artifacts, job, self._now, next_token, max_results)
 
     def get_artifact(self, artifact_id: str) -> Tuple[Job, JobArtifacts, str]:
         """The job, its artifacts and the file name an artifact id names, once its TEST ran."""

@@ -28,6 +28,7 @@ from tests.jobs_support import (  # noqa: F401
     job,
     steps,
 )
+from tests.robust_support import state_bytes
 
 SPEC = """version: 1
 frontend:
@@ -243,8 +244,10 @@ def test_list_artifacts_pages(client, tested, clock, amplify_jobs):
 def test_list_artifacts_refuses_a_bad_token(client, tested, clock):
     job_id = start(client, tested)
     clock.advance(ALL_DONE)
+    state = state_bytes()
     with pytest.raises(ClientError) as excinfo:
         client.list_artifacts(appId=tested, branchName=BRANCH, jobId=job_id, nextToken="bogus")
+    assert state_bytes() == state
     code, status, message = error(excinfo)
     assert (code, status) == ("BadRequestException", 400) and "nextToken" in message
 
@@ -260,11 +263,12 @@ def test_list_artifacts_refuses_a_bad_token(client, tested, clock):
 def test_list_artifacts_of_what_does_not_exist(client, tested, clock, where, message):
     start(client, tested)
     clock.advance(ALL_DONE)
-    before = listed(client, tested, "1")
+    before, state = listed(client, tested, "1"), state_bytes()
     with pytest.raises(client.exceptions.NotFoundException) as excinfo:
         client.list_artifacts(**{"appId": tested, **where})
     code, status, text = error(excinfo)
     assert (code, status) == ("NotFoundException", 404) and text.startswith(message)
+    assert state_bytes() == state
     assert listed(client, tested, "1") == before
 
 
@@ -302,10 +306,12 @@ def test_set_artifacts_replaces_what_the_step_leaves(client, tested, clock, ampl
 
 def test_set_artifacts_refuses_a_job_without_tests(client, app_id, amplify_jobs):
     job_id = start(client, app_id)
+    state = state_bytes()
     with pytest.raises(ValueError, match="runs no TEST step"):
         amplify_jobs.set_artifacts(app_id, BRANCH, job_id, {"a.png": b"x"})
     with pytest.raises(TypeError):
         amplify_jobs.set_artifacts(app_id, BRANCH, job_id, {"a.png": "text"})  # type: ignore[dict-item]
+    assert state_bytes() == state
 
 
 def test_the_test_downloads_before_the_step_has_run(client, tested, clock):
@@ -328,9 +334,10 @@ def test_the_report_is_a_mochawesome_report_of_the_run(client, tested, clock):
 def test_get_artifact_url_of_an_unknown_id(client, tested, clock):
     start(client, tested)
     clock.advance(ALL_DONE)
-    before = listed(client, tested, "1")
+    before, state = listed(client, tested, "1"), state_bytes()
     with pytest.raises(client.exceptions.NotFoundException) as excinfo:
         client.get_artifact_url(artifactId="00000000-0000-0000-0000-000000000000")
+    assert state_bytes() == state
     assert error(excinfo) == (
         "NotFoundException", 404, "Artifact 00000000-0000-0000-0000-000000000000 not found."
     )
@@ -431,3 +438,16 @@ def test_the_timeline_shows_the_test_step(client, tested, clock, amplify_jobs):
     clock.advance(ALL_DONE)
     client.get_job(appId=tested, branchName=BRANCH, jobId="1")
     assert "TEST FAILED from +137 s to +227 s: specs failed" in amplify_jobs.timeline()
+
+
+def test_a_refused_set_artifacts_keeps_what_was_set(client, tested, clock, amplify_jobs):
+    job_id = start(client, tested)
+    amplify_jobs.set_artifacts(tested, BRANCH, job_id, {"kept.png": b"kept"})
+    state = state_bytes()
+    with pytest.raises(TypeError):
+        amplify_jobs.set_artifacts(tested, BRANCH, job_id, {"new.png": b"x", "bad.png": 3})  # type: ignore[dict-item]
+    with pytest.raises(ValueError):
+        amplify_jobs.set_artifacts(tested, BRANCH, job_id, {"": b"x"})
+    assert state_bytes() == state
+    clock.advance(ALL_DONE)
+    assert names(client, tested, job_id) == ["kept.png"]
