@@ -74,13 +74,24 @@ class TestConfig:
 
     def file_names(self) -> List[str]:
         """The files a test run leaves, one per glob and brace alternative, each matching it."""
-        names: List[str] = []
-        for pattern in self.files:
-            for alternative in _braces(pattern):
-                name = instance(alternative)
-                if name not in names:
-                    names.append(name)
-        return names
+        return list(_file_names(self.files))
+
+
+# An artifactFileName is at most 1000 characters (botocore's ArtifactFileName shape); brace
+# alternatives multiply, so their expansion is bounded too.
+_MAX_NAME = 1000
+_MAX_ALTERNATIVES = 64
+
+
+@functools.lru_cache(maxsize=256)
+def _file_names(files: Tuple[str, ...]) -> Tuple[str, ...]:
+    names: Dict[str, None] = {}
+    for pattern in files:
+        for alternative in _braces(pattern):
+            name = instance(alternative)
+            if len(name) <= _MAX_NAME:
+                names.setdefault(name)
+    return tuple(names)
 
 
 def test_config(
@@ -141,16 +152,19 @@ _BRACES = re.compile(r"\{([^{}]*)\}")
 _CLASS = re.compile(r"\[(!|\^)?(\]?[^\]]*)\]")
 
 
-def _braces(pattern: str) -> List[str]:
-    """``a.{png,jpg}`` as ``a.png`` and ``a.jpg`` (minimatch's brace expansion, innermost first)."""
+def _braces(pattern: str, limit: int = _MAX_ALTERNATIVES) -> List[str]:
+    """``a.{png,jpg}`` as ``a.png`` and ``a.jpg`` (minimatch's brace expansion, innermost
+    first), at most ``limit`` of them."""
     match = _BRACES.search(pattern)
     if match is None or "," not in match.group(1):
         return [pattern]
     head, tail = pattern[: match.start()], pattern[match.end():]
     out: List[str] = []
     for option in match.group(1).split(","):
-        out.extend(_braces(head + option + tail))
-    return out
+        if len(out) >= limit:
+            break
+        out.extend(_braces(head + option + tail, limit - len(out)))
+    return out[:limit]
 
 
 def instance(pattern: str) -> str:

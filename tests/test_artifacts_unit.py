@@ -215,3 +215,10 @@ def test_report_counts_the_run() -> None:
     failed = json.loads(report(StepView(TEST, FAILED, 0, 1, "boom"), "shop", "main"))
     assert failed["stats"]["failures"] == 1
     assert failed["results"][0]["suites"][0]["tests"][0]["err"]["message"] == "boom"
+
+
+def test_names_and_alternatives_are_bounded() -> None:
+    # A buildSpec is up to 25,000 characters: braces must not multiply without end, and a name
+    # over the 1,000 characters of an artifactFileName is not listed.
+    assert len(artifacts.TestConfig(files=("{a,b}" * 40,)).file_names()) == 64
+    assert artifacts.TestConfig(files=("a" * 1001, "b.png")).file_names() == ["b.png"]
