@@ -103,7 +103,8 @@ class Durations:
     """How long, in seconds, each phase of a job lasts.
 
     ``pending`` is the least time a job spends PENDING; it may wait longer for its branch's
-    previous job or for a free concurrency slot.
+    previous job or for a free concurrency slot. ``test`` is the TEST step, which only builds
+    whose buildSpec has a ``test`` phase run.
     """
 
     pending: float = 2.0
