@@ -451,3 +451,17 @@ def test_a_refused_set_artifacts_keeps_what_was_set(client, tested, clock, ampli
     assert state_bytes() == state
     clock.advance(ALL_DONE)
     assert names(client, tested, job_id) == ["kept.png"]
+
+
+def test_an_artifact_url_answers_head_and_ranges_as_s3_does(client, tested, clock, amplify_jobs):
+    job_id = start(client, tested)
+    amplify_jobs.set_artifacts(tested, BRANCH, job_id, {"results/out.txt": b"0123456789"})
+    clock.advance(ALL_DONE)
+    (artifact,) = listed(client, tested, job_id)
+    url = client.get_artifact_url(artifactId=artifact["artifactId"])["artifactUrl"]
+    head = requests.head(url)
+    assert head.status_code == 200 and head.headers["Content-Length"] == "10" and head.content == b""
+    part = requests.get(url, headers={"Range": "bytes=4-"})
+    assert part.status_code == 206 and part.content == b"456789"
+    refused = requests.put(url, data=b"x")
+    assert refused.status_code == 405 and b"MethodNotAllowed" in refused.content
