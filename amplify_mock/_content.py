@@ -43,12 +43,13 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
 from . import _buildlog, _clock
+from . import access_logs as _access_logs
 from . import artifacts as _artifacts
 from . import webhooks as _webhooks
 from ._http import WSGIServer, raw_target
-from ._jobs import Job, settings
 from ._lifecycle import BUILD, SUCCEED, TEST
 from .exceptions import AmplifyError
+from .jobs import Job, settings
 from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 if TYPE_CHECKING:
@@ -60,7 +61,8 @@ ARTIFACTS = "/_amplify_mock/artifacts/"
 # ArtifactUrl is at most 1000 characters) whatever the branch and file are named.
 TEST_ARTIFACTS = "/_amplify_mock/test-artifacts/"
 WEBHOOKS = _webhooks.PATH
-PREFIXES = (UPLOADS, ARTIFACTS, TEST_ARTIFACTS, WEBHOOKS)
+ACCESS_LOGS = _access_logs.PATH
+PREFIXES = (UPLOADS, ARTIFACTS, TEST_ARTIFACTS, WEBHOOKS, ACCESS_LOGS)
 # AWS's deployment upload URLs are presigned for three hours: they carry X-Amz-Expires=10800.
 EXPIRES = 10800
 # Nothing public shows how long GetArtifactUrl's presigned URL lasts; an hour, the presigning
@@ -219,6 +221,8 @@ def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
             status, headers, body = _get_artifact(parts.path, query, environ.get("HTTP_RANGE"))
         elif parts.path.startswith((ARTIFACTS, TEST_ARTIFACTS)):
             status, headers, body = _method_not_allowed(method)
+        elif parts.path.startswith(ACCESS_LOGS):
+            status, headers, body = _access_log(method, parts.path, dict(parse_qsl(parts.query)))
         else:
             status, headers, body = _no_such_key(parts.path)
         _drain(environ)
@@ -309,18 +313,7 @@ def _refused(path: str, query: Mapping[str, str], method: str) -> Optional[Reply
     date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
     if not hmac.compare_digest(signature, _signature(path, date, expires, method)):
         return _signature_mismatch()
-    issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
-    now = _clock.now()
-    if now > issued + int(expires):
-        # S3's reply to a presigned URL used too late.
-        return _s3_error(
-            403, "AccessDenied", "Request has expired", **{
-                "X-Amz-Expires": expires,
-                "Expires": _iso(issued + int(expires)),
-                "ServerTime": _iso(now),
-            },
-        )
-    return None
+    return _expired(date, expires)
 
 
 def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
@@ -365,6 +358,21 @@ def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply
     finally:
         if not kept:
             spooled.close()
+
+
+def _expired(date: str, expires: str) -> Optional[Reply]:
+    """S3's reply to a presigned URL (whose signature matched) used too late, else None."""
+    issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
+    now = _clock.now()
+    if now > issued + int(expires):
+        return _s3_error(
+            403, "AccessDenied", "Request has expired", **{
+                "X-Amz-Expires": expires,
+                "Expires": _iso(issued + int(expires)),
+                "ServerTime": _iso(now),
+            },
+        )
+    return None
 
 
 def _receive(environ: WSGIEnvironment, into: IO[bytes], limit: int) -> Tuple[Any, int]:
@@ -562,6 +570,40 @@ def _facts(job: Job) -> Dict[str, str]:
         "domain": domain,
         "source": job.source_url or job.describe_upload(),
     }
+
+
+# Access logs
+
+
+def access_log_url(backend: AmplifyBackend, app_id: str, domain: str, start: float, end: float) -> str:
+    """GenerateAccessLogs' ``logUrl``: the CSV of ``domain``'s rows in [start, end]."""
+    path = _access_logs.log_path(backend.account_id, backend.region_name, app_id, domain, start, end)
+    return _access_logs.presigned(origin(), path, _clock.now())
+
+
+def _access_log(method: str, path: str, query: Mapping[str, str]) -> Reply:
+    date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
+    if method not in ("GET", "HEAD") or not hmac.compare_digest(
+        signature, _access_logs.signature(path, date, expires)
+    ):
+        # Signed for a GET: S3 computes another signature for any other method, or an edited URL.
+        return _signature_mismatch()
+    expired = _expired(date, expires)
+    if expired is not None:
+        return expired
+    where = _access_logs.parse_path(path)
+    if where is None:
+        return _no_such_key(path)
+    account_id, region, app_id, domain, start, end = where
+    backend = _backend(account_id, region)
+    if backend is None:
+        return _no_such_key(path)
+    with backend.lock:
+        # The rows are read now; a domain (or app) deleted since takes its logs with it.
+        if app_id not in backend.apps or not backend.domains.has(app_id, domain):
+            return _no_such_key(path)
+        rows = backend.access_logs.between(app_id, domain, start, end)
+    return 200, {"Content-Type": "text/csv"}, _access_logs.csv(rows)
 
 
 # Webhooks

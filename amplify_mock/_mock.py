@@ -21,15 +21,17 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _classes, _content, _guards, _interrupts, _jobs, _sessions, _timeline
+from . import _classes, _content, _guards, _interrupts, _sessions, _timeline, deployments
+from . import jobs as _jobs
+from ._access_log_controls import AccessLogControls
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
-from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
 from ._registration import HOST
 from .artifacts import job_key
+from .deployments import Deployment
 from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,9 +113,9 @@ class _Reply(AWSResponse):  # type: ignore[misc]
         self._headers = HeadersDict(value)
 
 
-class AmplifyJobs(DomainControls):
-    """Controller of an active mock: reach the backends and steer what jobs and domain
-    associations do."""
+class AmplifyJobs(DomainControls, AccessLogControls):
+    """Controller of an active mock: reach the backends, steer what jobs and domain
+    associations do, and add the access log rows GenerateAccessLogs hands out."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
@@ -183,7 +185,7 @@ class AmplifyJobs(DomainControls):
         backend = self.backend(region, account_id)
         with backend.lock:
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
-            return job.deployment()
+            return deployments.deployment(job)
 
     def push(
         self,

@@ -55,7 +55,7 @@ def artifact_not_found(artifact_id: str) -> NotFoundException:
 
 
 def job_key(job: Any) -> JobKey:
-    """Where a ``_jobs.Job`` is: its app's id, its branch's name, its id."""
+    """Where a ``jobs.Job`` is: its app's id, its branch's name, its id."""
     return (job.branch.app.app_id, job.branch.name, job.job_id)
 
 
@@ -350,7 +350,7 @@ class Artifacts:
 
     def register_job(self, job: Any) -> Optional[JobArtifacts]:
         """A build job being submitted: whether its branch's buildSpec (else its app's) runs
-        tests, and if so, its TEST step recorded. ``job`` is a ``_jobs.Job`` (typed loosely:
+        tests, and if so, its TEST step recorded. ``job`` is a ``jobs.Job`` (typed loosely:
         the jobs module imports this one)."""
         branch = job.branch
         app = branch.app
@@ -402,7 +402,7 @@ class Artifacts:
         return [(name, artifact_id(serial, name)) for _, name in chunk], token
 
     def forget_job(self, job: Any) -> None:
-        """A ``_jobs.Job`` deleted: its artifacts and their ids are gone."""
+        """A ``jobs.Job`` deleted: its artifacts and their ids are gone."""
         self.forget(job_key(job))
 
     def forget(self, key: JobKey) -> None:
@@ -430,7 +430,7 @@ def listing(
     next_token: Optional[str],
     max_results: Optional[int],
 ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
-    """ListArtifacts of a ``_jobs.Job`` at ``now()`` (the backend's clock, which settles its
+    """ListArtifacts of a ``jobs.Job`` at ``now()`` (the backend's clock, which settles its
     scheduler): its TEST step's files once that step has run, none before (or for a job that
     runs no tests)."""
     if next_token is not None:

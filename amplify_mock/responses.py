@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional
 
 from . import _clock, _content
-from ._jobs import Stamp, job_output
+from .jobs import Stamp, job_output
 from .models import AmplifyBackend
 
 Params = Dict[str, Any]
@@ -211,6 +211,15 @@ def list_domain_associations(backend: AmplifyBackend, params: Params) -> Dict[st
     if token:
         result["nextToken"] = token
     return result
+
+
+@operation("GenerateAccessLogs")
+def generate_access_logs(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params["appId"]
+    domain, start, end = backend.generate_access_logs(
+        app_id, params["domainName"], params.get("startTime"), params.get("endTime")
+    )
+    return {"logUrl": _content.access_log_url(backend, app_id, domain, start, end)}
 
 
 @operation("CreateBackendEnvironment")

@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from cheroot.errors import MaxSizeExceeded
 
-from . import _clock, _content, _domain_controls
+from . import _access_log_controls, _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
@@ -501,6 +501,7 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "domain-script": {"GET": _domain_controls.script_get, "POST": _domain_controls.script_post},
     "push": {"POST": _push_post},
     "delete-remote-branch": {"POST": _delete_remote_branch_post},
+    "access-logs": {"GET": _access_log_controls.rows_get, "POST": _access_log_controls.rows_post},
 }
 _controller = AmplifyJobs()
 

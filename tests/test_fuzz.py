@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import amplify_mock._mock
-from amplify_mock import Durations, mock_amplify_jobs
+from amplify_mock import AmplifyJobs, Durations, mock_amplify_jobs
 from amplify_mock._protocol import route
 from amplify_mock.exceptions import UnknownOperationException
 from amplify_mock.responses import OPERATIONS
@@ -476,6 +476,9 @@ class Session:
                 ],
             )
             self.ctx["domainName"] = "example.com"
+            if "GenerateAccessLogs" in OPERATIONS:
+                # A row, so that a refused GenerateAccessLogs is seen to leave the logs alone.
+                AmplifyJobs().add_access_log(app["appId"], "example.com", {"cs-uri-stem": "/"})
         if "CreateBackendEnvironment" in OPERATIONS:
             c.create_backend_environment(appId=app["appId"], environmentName="prod")
             self.ctx["environmentName"] = "prod"
@@ -485,7 +488,7 @@ class Session:
                 name="tested", repository="https://github.com/acme/tested", buildSpec="test:\n  phases: {}\n"
             )["app"]["appId"]
             c.create_branch(appId=tested, branchName="main")
-            amplify_mock._mock.AmplifyJobs().branch_durations(tested, "main", Durations.zero())
+            AmplifyJobs().branch_durations(tested, "main", Durations.zero())
             c.start_job(appId=tested, branchName="main", jobType="RELEASE")
             artifacts = c.list_artifacts(appId=tested, branchName="main", jobId="1")["artifacts"]
             self.ctx["artifactId"] = artifacts[0]["artifactId"]

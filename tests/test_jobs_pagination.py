@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from amplify_mock import Durations
-from amplify_mock._jobs import Job
+from amplify_mock.jobs import Job
 from tests.helpers import amplify, error, unvalidated
 from tests.jobs_support import (  # noqa: F401
     BRANCH,

@@ -224,6 +224,8 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.update_domain_association(appId=app_id, domainName="example.com", enableAutoSubDomain=True)
         page = client.list_domain_associations(appId=app_id, maxResults=1)
         client.list_domain_associations(appId=app_id, nextToken=page["nextToken"])
+        controller.add_access_log(app_id, "example.org", {"cs-uri-stem": "/"})
+        client.generate_access_logs(appId=app_id, domainName="example.org")
         client.delete_domain_association(appId=app_id, domainName="example.org")
         client.create_backend_environment(appId=app_id, environmentName="prod")
         client.create_backend_environment(

@@ -136,6 +136,8 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
           "--sub-domain-settings", "prefix=app,branchName=main"), None),
         (("update-domain-association", "--app-id", app_id, "--domain-name", "example.org",
           "--sub-domain-settings", "prefix=app,branchName=main"), "NotFoundException"),
+        (("generate-access-logs", "--app-id", app_id, "--domain-name", "example.com"), None),
+        (("generate-access-logs", "--app-id", app_id, "--domain-name", "example.org"), "NotFoundException"),
         (("list-domain-associations", "--app-id", app_id), None),
         (("list-domain-associations", *missing_app), "NotFoundException"),
         (("create-backend-environment", "--app-id", app_id, "--environment-name", "staging"), None),
@@ -190,6 +192,7 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
     assert replies["start-deployment"]["jobSummary"]["jobType"] == "MANUAL"
     assert replies["update-webhook"]["webhook"]["description"] == "nightly"
     assert replies["get-domain-association"]["domainAssociation"]["domainName"] == "example.com"
+    assert replies["generate-access-logs"]["logUrl"].startswith(server.url + "/_amplify_mock/accesslogs/")
     assert replies["create-backend-environment"]["backendEnvironment"]["environmentName"] == "staging"
     # What the CLI changed, seen through boto3 afterwards.
     assert [b["branchName"] for b in client.list_branches(appId=app_id)["branches"]] == ["main"]
