@@ -47,7 +47,7 @@ from . import access_logs as _access_logs
 from . import artifacts as _artifacts
 from . import webhooks as _webhooks
 from ._http import WSGIServer, raw_target
-from ._lifecycle import BUILD, SUCCEED, TEST
+from ._lifecycle import BUILD, SUCCEED, TEST, StepView
 from .exceptions import AmplifyError
 from .jobs import Job, settings
 from .models import STATE_LOCK, AmplifyBackend, amplify_backends
@@ -482,7 +482,12 @@ def _get(path: str, byte_range: Optional[str]) -> Reply:
 
 
 def _test_download(
-    backend: AmplifyBackend, job: Job, step: Any, file_name: str, path: str, byte_range: Optional[str]
+    backend: AmplifyBackend,
+    job: Job,
+    step: StepView,
+    file_name: str,
+    path: str,
+    byte_range: Optional[str],
 ) -> Reply:
     """The TEST step's ``testArtifactsUrl`` (a zip of its artifacts and report) or
     ``testConfigUrl`` (the report), once the step has run."""
@@ -497,7 +502,7 @@ def _test_download(
     return _ranged(_buildlog.artifacts_zip(files, step.end), "application/zip", byte_range)
 
 
-def _test_report(job: Job, entry: Any, step: Any) -> bytes:
+def _test_report(job: Job, entry: _artifacts.JobArtifacts, step: StepView) -> bytes:
     if entry.report is not None:
         return bytes(entry.report)
     branch = job.branch

@@ -32,7 +32,7 @@ import time
 import uuid
 import zlib
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from ._lifecycle import FAILED, SUCCEED, TEST, JobView, StepView
 from ._pagination import decode_token, page_ascending
@@ -54,8 +54,39 @@ def artifact_not_found(artifact_id: str) -> NotFoundException:
     return NotFoundException(f"Artifact {artifact_id} not found.")
 
 
-def job_key(job: Any) -> JobKey:
-    """Where a ``jobs.Job`` is: its app's id, its branch's name, its id."""
+class _AppRef(Protocol):
+    @property
+    def app_id(self) -> str: ...
+
+    @property
+    def settings(self) -> Dict[str, Any]: ...
+
+
+class _BranchRef(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def settings(self) -> Dict[str, Any]: ...
+
+    @property
+    def app(self) -> _AppRef: ...
+
+
+class JobRef(Protocol):
+    """What this module reads of a :class:`~amplify_mock.jobs.Job` (which imports this module)."""
+
+    @property
+    def job_id(self) -> int: ...
+
+    @property
+    def branch(self) -> _BranchRef: ...
+
+    def view(self, now: float, *, counted: bool = True, steps: bool = True) -> JobView: ...
+
+
+def job_key(job: JobRef) -> JobKey:
+    """Where a job is: its app's id, its branch's name, its id."""
     return (job.branch.app.app_id, job.branch.name, job.job_id)
 
 
@@ -348,10 +379,9 @@ class Artifacts:
         self.ids: Dict[str, Tuple[JobKey, str]] = {}
         self.serial = 0
 
-    def register_job(self, job: Any) -> Optional[JobArtifacts]:
+    def register_job(self, job: JobRef) -> Optional[JobArtifacts]:
         """A build job being submitted: whether its branch's buildSpec (else its app's) runs
-        tests, and if so, its TEST step recorded. ``job`` is a ``jobs.Job`` (typed loosely:
-        the jobs module imports this one)."""
+        tests, and if so, its TEST step recorded."""
         branch = job.branch
         app = branch.app
         # A branch's environment variables override its app's, as Amplify applies them.
@@ -401,8 +431,8 @@ class Artifacts:
         serial = entry.serial if entry is not None else 0
         return [(name, artifact_id(serial, name)) for _, name in chunk], token
 
-    def forget_job(self, job: Any) -> None:
-        """A ``jobs.Job`` deleted: its artifacts and their ids are gone."""
+    def forget_job(self, job: JobRef) -> None:
+        """A job deleted: its artifacts and their ids are gone."""
         self.forget(job_key(job))
 
     def forget(self, key: JobKey) -> None:
@@ -425,12 +455,12 @@ class Artifacts:
 
 def listing(
     store: Artifacts,
-    job: Any,
+    job: JobRef,
     now: Callable[[], float],
     next_token: Optional[str],
     max_results: Optional[int],
 ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
-    """ListArtifacts of a ``jobs.Job`` at ``now()`` (the backend's clock, which settles its
+    """ListArtifacts of a job at ``now()`` (the backend's clock, which settles its
     scheduler): its TEST step's files once that step has run, none before (or for a job that
     runs no tests)."""
     if next_token is not None:
