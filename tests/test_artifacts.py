@@ -57,7 +57,7 @@ ALL_DONE = TEST_ENDS + 30 + 10
 @pytest.fixture(name="tested")
 def tested_fixture(client: Any) -> str:
     """An app whose buildSpec has a test phase, with one branch, ``main``."""
-    app = client.create_app(name="shop", repository=REPO, buildSpec=SPEC)["app"]["appId"]
+    app = client.create_app(name="shop", repository=REPO, accessToken="token", buildSpec=SPEC)["app"]["appId"]
     client.create_branch(appId=app, branchName=BRANCH)
     return str(app)
 

@@ -446,7 +446,8 @@ class Session:
 
     def seed(self) -> None:
         c = self.client
-        app = c.create_app(name="shop", repository="https://github.com/acme/shop", tags={"team": "web"})[
+        app = c.create_app(name="shop", repository="https://github.com/acme/shop", accessToken="token",
+            tags={"team": "web"})[
             "app"
         ]
         other = c.create_app(name="other")["app"]
@@ -485,7 +486,8 @@ class Session:
         if "GetArtifactUrl" in OPERATIONS:
             # A build whose TEST step has run, so broken GetArtifactUrl requests name real ids.
             tested = c.create_app(
-                name="tested", repository="https://github.com/acme/tested", buildSpec="test:\n  phases: {}\n"
+                name="tested", repository="https://github.com/acme/tested", accessToken="token",
+                buildSpec="test:\n  phases: {}\n",
             )["app"]["appId"]
             c.create_branch(appId=tested, branchName="main")
             AmplifyJobs().branch_durations(tested, "main", Durations.zero())

@@ -144,7 +144,7 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client = boto3.client("amplify", region_name="us-east-1")
         app = client.create_app(
             name="shop",
-            repository="https://github.com/acme/shop",
+            repository="https://github.com/acme/shop", accessToken="token",
             environmentVariables={"API": "prod"},
             customRules=[{"source": "/a", "target": "/b", "status": "301"}],
             tags={"team": "web"},
@@ -236,7 +236,8 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.list_backend_environments(appId=app_id, maxResults=1)
         client.delete_backend_environment(appId=app_id, environmentName="dev")
         tested = client.create_app(
-            name="tested", repository="https://github.com/acme/tested", buildSpec="test:\n  phases: {}\n"
+            name="tested", repository="https://github.com/acme/tested", accessToken="token",
+            buildSpec="test:\n  phases: {}\n"
         )["app"]["appId"]
         client.create_branch(appId=tested, branchName="main")
         client.start_job(appId=tested, branchName="main", jobType="RELEASE")
@@ -265,7 +266,9 @@ def test_zero_durations_still_compare(compared: Set[str]) -> None:
     with mock_amplify_jobs() as controller:
         controller.durations = Durations.zero()
         client = boto3.client("amplify", region_name="eu-west-1")
-        app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
         job = client.get_job(appId=app_id, branchName="main", jobId="1")["job"]

@@ -240,7 +240,7 @@ def test_every_artifact_response_matches_its_output_shape(amplify_jobs):
     seen = set()
     with freeze_time("2026-01-01") as clock:
         app_id = client.create_app(
-            name="shop", repository="https://github.com/acme/shop", buildSpec=TESTED_SPEC
+            name="shop", repository="https://github.com/acme/shop", accessToken="token", buildSpec=TESTED_SPEC
         )["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE")

@@ -25,7 +25,7 @@ def status(client: Any, app_id: str, branch: str, job_id: str) -> str:
 
 def test_apps_and_branches_with_a_slash_in_the_name(server: Served) -> None:
     client = server.client()
-    app = client.create_app(name="shop", repository=REPO)["app"]
+    app = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]
     client.create_branch(appId=app["appId"], branchName="feature/login")
 
     assert [a["appId"] for a in client.list_apps()["apps"]] == [app["appId"]]

@@ -21,7 +21,9 @@ DONE = 2 + 15 + 120 + 90 + 30 + 10
 
 
 def started_tested_job(server: Served, client: Any, branch: str = "main") -> str:
-    app_id = str(client.create_app(name="shop", repository=REPO, buildSpec=SPEC)["app"]["appId"])
+    app_id = str(client.create_app(
+        name="shop", repository=REPO, accessToken="token", buildSpec=SPEC)["app"]["appId"]
+    )
     client.create_branch(appId=app_id, branchName=branch)
     client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")
     return app_id

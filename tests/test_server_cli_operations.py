@@ -68,8 +68,10 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
     app_arn = f"arn:aws:amplify:us-east-1:123456789012:apps/{app_id}"
     manual_app = server.app_with_branch(client, repository=None)
     client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
-    tested = client.create_app(name="tested", repository="https://github.com/acme/tested",
-                               buildSpec="test:\n  phases: {}\n")["app"]["appId"]
+    tested = client.create_app(
+        name="tested", repository="https://github.com/acme/tested", accessToken="token",
+        buildSpec="test:\n  phases: {}\n",
+    )["app"]["appId"]
     client.create_branch(appId=tested, branchName="main")
     client.start_job(appId=tested, branchName="main", jobType="RELEASE")
     server.advance(3600)  # job 1 has ended, so it can be deleted, and the tested one has run TEST
@@ -80,7 +82,8 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
 
     # (command, arguments, the error code expected, or None for success)
     steps: List[Tuple[Command, str | None]] = [
-        (("create-app", "--name", "cli", "--repository", "https://github.com/acme/cli"), None),
+        (("create-app", "--name", "cli", "--repository", "https://github.com/acme/cli",
+          "--access-token", "token"), None),
         (("get-app", "--app-id", app_id), None),
         (("get-app", *missing_app), "NotFoundException"),
         (("list-apps",), None),
