@@ -17,7 +17,7 @@ from ._environment import settle_environment
 from ._pagination import page_ascending
 from ._protocol import service_model
 from .branches import NO_STAGE, Branches
-from .exceptions import NotFoundException
+from .exceptions import BadRequestException, NotFoundException
 
 _APP_ID_ALPHABET = string.ascii_lowercase + string.digits
 
@@ -37,6 +37,32 @@ DEFAULT_AUTO_BRANCH_CREATION_CONFIG: Dict[str, Any] = {
     "enablePerformanceMode": False,
     "enablePullRequestPreview": False,
 }
+
+
+# The tokens that authorize AWS to read a repository: used once, never stored or reported ("The
+# token is not stored", botocore's documentation of both members).
+_TOKENS = ("accessToken", "oauthToken")
+
+
+def _take_tokens(params: Dict[str, Any]) -> Dict[str, Any]:
+    """The settings a CreateApp or UpdateApp stores: its request without the tokens, refused as
+    AWS refuses it when it connects a repository that no token authorizes."""
+    repository = params.get("repository")
+    if repository and not any(params.get(name) for name in _TOKENS) and not _codecommit(repository):
+        # "You must specify either accessToken or oauthToken when you create a new app" (and
+        # "when you update an app"), botocore's documentation of CreateApp and UpdateApp; AWS's
+        # words are quoted from the console in aws-amplify/amplify-hosting#468 and in
+        # terraform-provider-aws's aws_amplify_app documentation ("BadRequestException: You
+        # should at least provide one valid token").
+        raise BadRequestException("You should at least provide one valid token")
+    return {name: value for name, value in params.items() if name not in _TOKENS}
+
+
+def _codecommit(repository: str) -> bool:
+    # A CodeCommit repository is read with the app's IAM service role: apps connected to one
+    # with no token work (aws/aws-cdk#6818, where CfnApp did this).
+    host = repository.split("://", 1)[-1].split("/", 1)[0]
+    return host.startswith("git-codecommit.")
 
 
 class BackendRef(Protocol):
@@ -122,7 +148,7 @@ class Apps(Dict[str, App]):
         self.seq = 0
 
     def create(self, backend: BackendRef, params: Dict[str, Any]) -> App:
-        params = settle_environment(params)
+        params = settle_environment(_take_tokens(params))
         app_id = self._new_app_id()
         self.seq += 1
         app = App(backend, app_id, self.seq, params)
@@ -151,5 +177,5 @@ class Apps(Dict[str, App]):
 
     def update_app(self, app_id: str, params: Dict[str, Any]) -> App:
         app = self.get_app(app_id)
-        app.update(settle_environment(params))
+        app.update(settle_environment(_take_tokens(params)))
         return app

@@ -24,6 +24,7 @@ from ._lifecycle import (
     PROVISIONING,
     RUNNING,
     TERMINAL,
+    TEST,
     Durations,
     JobNotStoppableError,
     JobView,
@@ -36,6 +37,7 @@ from ._lifecycle import (
     view,
 )
 from ._pagination import decode_token, encode_token
+from .artifacts import Artifacts
 from .exceptions import BadRequestException, LimitExceededException, NotFoundException
 
 MODEL_NAME = "amplify::job"
@@ -221,6 +223,7 @@ class Job:
             timeline.submitted_at,
             durations=timeline.durations,
             outcome=timeline.outcome,
+            test=TEST in timeline.steps,
         )
         shadow.admitted_at = timeline.submitted_at + timeline.durations.pending
         shadow.stopped_at = self.manual_stop if self.manual_stop is not None else timeline.stopped_at
@@ -350,8 +353,10 @@ class Jobs:
     """The jobs of one account in one region: the scheduler they share, and the job operations
     on a branch the backend has looked up."""
 
-    def __init__(self, scheduler: Scheduler) -> None:
+    def __init__(self, scheduler: Scheduler, artifacts: Artifacts) -> None:
         self.scheduler = scheduler
+        # The TEST steps of this account's and region's builds (amplify_mock.artifacts).
+        self.artifacts = artifacts
 
     def now(self) -> float:
         return self.scheduler.settle(_clock.now())
@@ -374,14 +379,16 @@ class Jobs:
         # The script is consumed even when the mock itself forces an outcome (a missing
         # upload or bucket), so scripted outcomes stay aligned with the jobs they were meant for.
         scripted = branch.jobs.outcomes.pop(0) if branch.jobs.outcomes else None
+        # A build whose buildSpec has a test phase runs TEST (amplify_mock.artifacts).
+        test = kind == "build" and self.artifacts.register_job(job) is not None
         if outcome is None:
             outcome = scripted or Outcome.succeed()
-            if outcome.step is not None and outcome.step not in steps_for(kind):
+            if outcome.step is not None and outcome.step not in steps_for(kind, test):
                 # A failure scripted at BUILD for a deployment (which has no BUILD step) fails
                 # its first step instead: the script said "the next job fails".
                 outcome = Outcome(outcome.kind, steps_for(kind)[0], outcome.reason)
         timeline = Timeline(
-            kind, now, branch=branch, durations=self._durations(branch), outcome=outcome
+            kind, now, branch=branch, durations=self._durations(branch), outcome=outcome, test=test
         )
         self.scheduler.max_concurrent = settings.max_concurrent
         self.scheduler.submit(timeline)
@@ -534,6 +541,7 @@ class Jobs:
             self.scheduler.remove(job.timeline)
         branch.jobs.remove(job)
         job.close_uploads()
+        self.artifacts.forget_job(job)
         return job, current
 
     def forget_jobs(self, branch: BranchRef) -> None:
@@ -559,6 +567,11 @@ def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
     }
     if step.name == "BUILD":
         result["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
+    elif step.name == TEST:
+        # The end-to-end test step's downloads (amplify_mock.artifacts): a zip of its artifacts
+        # and the report its configFilePath names.
+        result["testArtifactsUrl"] = f"{base}/TEST/artifacts.zip"
+        result["testConfigUrl"] = f"{base}/TEST/config"
     if step.reason is not None:
         result["statusReason"] = step.reason
     return result

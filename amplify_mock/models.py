@@ -22,6 +22,7 @@ from . import _clock, access_logs, domains
 from ._environment import settle_environment
 from ._lifecycle import JobView, Scheduler
 from .apps import App, Apps
+from .artifacts import Artifacts, JobArtifacts, artifact_not_found, listing, test_step
 from .backend_environments import BackendEnvironment, BackendEnvironments
 from .branches import Branch
 from .deployments import Deployments
@@ -55,7 +56,8 @@ class AmplifyBackend(BaseBackend):
         self.lock = STATE_LOCK
         self.apps = Apps()
         self.scheduler = Scheduler(settings.max_concurrent)
-        self.jobs = Jobs(self.scheduler)
+        self.artifacts = Artifacts()
+        self.jobs = Jobs(self.scheduler, self.artifacts)
         self.deployments = Deployments(self.jobs, account_id)
         self.domains = DomainAssociations()
         self.backend_environments = BackendEnvironments()
@@ -137,6 +139,7 @@ class AmplifyBackend(BaseBackend):
     def _forget_branch(self, branch: Branch) -> None:
         self.jobs.forget_jobs(branch)
         self.webhooks.forget_branch(branch.app.app_id, branch.name)
+        self.artifacts.forget_branch(branch.app.app_id, branch.name)
 
     def iter_branches(self) -> Iterator[Branch]:
         for app in self.apps.values():
@@ -317,6 +320,28 @@ class AmplifyBackend(BaseBackend):
         return self.backend_environments.list(
             self.get_app(app_id), environment_name, next_token, max_results
         )
+
+    # End-to-end test artifacts (amplify_mock.artifacts)
+
+    def list_artifacts(
+        self,
+        app_id: str,
+        branch_name: str,
+        job_id: str,
+        next_token: Optional[str],
+        max_results: Optional[int],
+    ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
+        job = self._job(self.get_branch(app_id, branch_name), job_id)
+        return listing(self.artifacts, job, self._now, next_token, max_results)
+
+    def get_artifact(self, artifact_id: str) -> Tuple[Job, JobArtifacts, str]:
+        """The job, its artifacts and the file name an artifact id names, once its TEST ran."""
+        entry, name = self.artifacts.find(artifact_id)
+        app_id, branch_name, job_id = entry.key
+        job = self._job(self.get_branch(app_id, branch_name), str(job_id))
+        if test_step(job.view(self._now(), counted=False)) is None:
+            raise artifact_not_found(artifact_id)  # not written yet: as for an unknown id
+        return job, entry, name
 
     # Tags
 

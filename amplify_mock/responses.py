@@ -288,3 +288,24 @@ def list_webhooks(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     if token:
         result["nextToken"] = token
     return result
+
+
+@operation("ListArtifacts")
+def list_artifacts(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    artifacts, token = backend.list_artifacts(
+        params["appId"], params["branchName"], params["jobId"],
+        params.get("nextToken"), params.get("maxResults"),
+    )
+    result: Dict[str, Any] = {
+        "artifacts": [{"artifactFileName": name, "artifactId": id_} for name, id_ in artifacts]
+    }
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@operation("GetArtifactUrl")
+def get_artifact_url(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    artifact_id = params["artifactId"]
+    backend.get_artifact(artifact_id)
+    return {"artifactId": artifact_id, "artifactUrl": _content.artifact_url(backend, artifact_id)}

@@ -22,7 +22,7 @@ def client(amplify_jobs: AmplifyJobs) -> Any:
 
 @pytest.fixture
 def app_id(client: Any) -> str:
-    app_id = str(client.create_app(name="shop", repository=REPO)["app"]["appId"])
+    app_id = str(client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"])
     client.create_branch(appId=app_id, branchName="main")
     return app_id
 

@@ -352,7 +352,9 @@ def test_an_upload_for_a_deleted_job_is_refused(mock: AmplifyJobs) -> None:
 
 
 def _build(client: Any, mock: AmplifyJobs, **script: Any) -> str:
-    app_id = str(client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"])
+    app_id = str(client.create_app(
+        name="shop", repository="https://github.com/acme/shop", accessToken="token")["app"]["appId"]
+    )
     client.create_branch(appId=app_id, branchName=BRANCH)
     if script:
         mock.fail_next(app_id, BRANCH, **script)

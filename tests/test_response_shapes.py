@@ -228,3 +228,36 @@ def test_every_domain_and_environment_response_matches_its_output_shape(amplify_
         "CREATING", "REQUESTING_CERTIFICATE", "PENDING_VERIFICATION", "PENDING_DEPLOYMENT", "AVAILABLE",
         "IMPORTING_CUSTOM_CERTIFICATE", "AWAITING_APP_CNAME", "FAILED", "UPDATING",
     }
+
+
+TESTED_SPEC = "version: 1\ntest:\n  phases:\n    test:\n      commands: [npx cypress run]\n"
+
+
+def test_every_artifact_response_matches_its_output_shape(amplify_jobs):
+    from freezegun import freeze_time
+
+    client = amplify()
+    seen = set()
+    with freeze_time("2026-01-01") as clock:
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token", buildSpec=TESTED_SPEC
+        )["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+        calls = [("ListArtifacts", client.list_artifacts(appId=app_id, branchName="main", jobId="1"))]
+        clock.tick(3600)
+        calls.append(("GetJob", client.get_job(appId=app_id, branchName="main", jobId="1")))
+        page = client.list_artifacts(appId=app_id, branchName="main", jobId="1", maxResults=1)
+        calls.append(("ListArtifacts", page))
+        calls.append(
+            ("ListArtifacts", client.list_artifacts(
+                appId=app_id, branchName="main", jobId="1", nextToken=page["nextToken"]
+            ))
+        )
+        first = page["artifacts"][0]["artifactId"]
+        calls.append(("GetArtifactUrl", client.get_artifact_url(artifactId=first)))
+    for operation, response in calls:
+        assert_matches_output_shape(client, operation, response)
+        seen.add(operation)
+    assert seen == {"ListArtifacts", "GetJob", "GetArtifactUrl"}
+    assert [step["stepName"] for step in calls[1][1]["job"]["steps"]] == ["BUILD", "TEST", "DEPLOY", "VERIFY"]

@@ -68,14 +68,22 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
     app_arn = f"arn:aws:amplify:us-east-1:123456789012:apps/{app_id}"
     manual_app = server.app_with_branch(client, repository=None)
     client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
-    server.advance(3600)  # job 1 has ended, so it can be deleted
+    tested = client.create_app(
+        name="tested", repository="https://github.com/acme/tested", accessToken="token",
+        buildSpec="test:\n  phases: {}\n",
+    )["app"]["appId"]
+    client.create_branch(appId=tested, branchName="main")
+    client.start_job(appId=tested, branchName="main", jobType="RELEASE")
+    server.advance(3600)  # job 1 has ended, so it can be deleted, and the tested one has run TEST
+    artifact = client.list_artifacts(appId=tested, branchName="main", jobId="1")["artifacts"][0]["artifactId"]
     hook = client.create_webhook(appId=app_id, branchName="main")["webhook"]["webhookId"]
     main = ("--app-id", app_id, "--branch-name", "main")
     missing_app = ("--app-id", "d0000000000000")
 
     # (command, arguments, the error code expected, or None for success)
     steps: List[Tuple[Command, str | None]] = [
-        (("create-app", "--name", "cli", "--repository", "https://github.com/acme/cli"), None),
+        (("create-app", "--name", "cli", "--repository", "https://github.com/acme/cli",
+          "--access-token", "token"), None),
         (("get-app", "--app-id", app_id), None),
         (("get-app", *missing_app), "NotFoundException"),
         (("list-apps",), None),
@@ -97,6 +105,11 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
         (("get-job", *main, "--job-id", "9"), "NotFoundException"),
         (("list-jobs", *main), None),
         (("list-jobs", "--app-id", app_id, "--branch-name", "gone"), "NotFoundException"),
+        (("list-artifacts", "--app-id", tested, "--branch-name", "main", "--job-id", "1"), None),
+        (("list-artifacts", "--app-id", tested, "--branch-name", "main", "--job-id", "9"),
+         "NotFoundException"),
+        (("get-artifact-url", "--artifact-id", artifact), None),
+        (("get-artifact-url", "--artifact-id", "0" * 36), "NotFoundException"),
         (("delete-job", *main, "--job-id", "1"), None),
         (("delete-job", *main, "--job-id", "1"), "NotFoundException"),
         (("start-job", *main, "--job-type", "RELEASE"), None),
@@ -177,6 +190,8 @@ def test_every_served_operation_answers_through_the_aws_cli(server: Served, tmp_
     assert replies["start-job"]["jobSummary"]["jobId"] == "2"
     assert replies["stop-job"]["jobSummary"]["status"] == "CANCELLING"
     assert replies["create-deployment"]["zipUploadUrl"].startswith(server.url)
+    assert len(replies["list-artifacts"]["artifacts"]) == 2
+    assert replies["get-artifact-url"]["artifactUrl"].startswith(server.url)
     assert replies["start-deployment"]["jobSummary"]["jobType"] == "MANUAL"
     assert replies["update-webhook"]["webhook"]["description"] == "nightly"
     assert replies["get-domain-association"]["domainAssociation"]["domainName"] == "example.com"
