@@ -17,6 +17,7 @@ from moto.moto_api import state_manager
 from . import _clock
 from ._buildlog import zip_file_count
 from ._lifecycle import (
+    CANCELLED,
     CANCELLING,
     CREATED,
     FAILED,
@@ -114,6 +115,7 @@ class Job:
         "ended",
         "ended_status",
         "ended_at",
+        "cancelled_at",
     )
 
     def __init__(
@@ -154,6 +156,8 @@ class Job:
         self.ended: Optional[JobView] = None
         self.ended_status: Optional[str] = None
         self.ended_at: Optional[float] = None
+        # A deployment stopped before StartDeployment: when StopJob came.
+        self.cancelled_at: Optional[float] = None
 
     @property
     def arn(self) -> str:
@@ -161,7 +165,7 @@ class Job:
 
     def expired_at(self) -> Optional[float]:
         """When a deployment that was created but never started stops being startable."""
-        if self.timeline is None:
+        if self.timeline is None and self.cancelled_at is None:
             return self.created_at + DEPLOYMENT_WINDOW
         return None
 
@@ -170,6 +174,8 @@ class Job:
         ``steps=False`` may leave out the steps (for a summary, or a status check)."""
         timeline = self.timeline
         if timeline is None:
+            if self.cancelled_at is not None:
+                return JobView(CANCELLED, self.created_at, self.cancelled_at, ())
             expiry = self.created_at + DEPLOYMENT_WINDOW
             if now > expiry:
                 return JobView(FAILED, self.created_at, expiry, ())
@@ -510,16 +516,20 @@ class Jobs:
         job = self.job(branch, job_id)
         now = self.now()
         current = job.view(now, counted=False)
-        if job.timeline is None:
-            raise BadRequestException(
-                f"Job {job_id} is a deployment that was never started (status {current.status}); "
-                "there is nothing to stop."
-            )
+        if job.timeline is None and current.status == CREATED:
+            # A deployment created but never started holds its branch (CreateDeployment refuses
+            # the next one), and AWS's remedy is StopJob: Amplify's maintainers tell users to run
+            # `aws amplify stop-job` on such deployments (aws-amplify/amplify-hosting#3004,
+            # aws-amplify/amplify-backend#2137). Nothing runs to be cancelled, so it is CANCELLED
+            # at once (the mock's choice: nothing public shows AWS's status in between).
+            job.cancelled_at = now
+            return job, job.view(now)
         if current.status in TERMINAL:
             raise BadRequestException(
                 f"Job {job_id} has already finished with status {current.status}; only PENDING, "
                 "PROVISIONING or RUNNING jobs can be stopped."
             )
+        assert job.timeline is not None  # only a deployment never started has none
         try:
             self.scheduler.stop(job.timeline, now)
         except JobNotStoppableError:
@@ -532,7 +542,9 @@ class Jobs:
     def delete_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
         job = self.job(branch, job_id)
         current = job.view(self.now(), counted=False)
-        if current.status not in TERMINAL:
+        # A deployment created but never started runs nothing and may be deleted as it is
+        # (users clear such deployments by deleting them, aws-amplify/amplify-backend#1528).
+        if current.status not in TERMINAL and current.status != CREATED:
             raise BadRequestException(
                 f"Job {job_id} has not finished (status {current.status}); stop it with StopJob "
                 "and delete it once it is CANCELLED."

@@ -89,6 +89,44 @@ def test_create_deployment_is_refused_while_the_last_deployment_is_not_started(c
     assert refused(client, app_id, lambda: create(client, app_id)) == STILL_RUNNING.format(1)
 
 
+def test_a_deployment_never_started_is_stopped_as_aws_advises_and_frees_the_branch(client, clock, app_id):
+    # Amplify's maintainers answer "The last job(deployment) N was not finished" with
+    # `aws amplify stop-job` on the stuck deployment (aws-amplify/amplify-hosting#3004).
+    create(client, app_id)
+    stopped = client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]
+    assert stopped["status"] == "CANCELLED" and stopped["endTime"] == stopped["startTime"]
+    clock.advance(EIGHT_HOURS + 1)
+    assert status(client, app_id, "1") == "CANCELLED"  # it does not expire to FAILED later
+    assert create(client, app_id)["jobId"] == "2"
+
+
+def test_a_stopped_deployment_cannot_be_started_or_stopped_again(client, app_id):
+    job_id = uploaded(client, app_id)
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId=job_id)
+    message = refused(client, app_id, lambda: start_deployment(client, app_id, jobId=job_id))
+    assert message == (
+        "Job 1 was stopped before it was started (status CANCELLED); call CreateDeployment for a "
+        "new deployment."
+    )
+    message = refused(client, app_id, lambda: client.stop_job(appId=app_id, branchName=BRANCH, jobId=job_id))
+    assert "already finished with status CANCELLED" in message
+
+
+def test_a_deployment_never_started_may_be_deleted_and_frees_the_branch(client, app_id):
+    create(client, app_id)
+    deleted = client.delete_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]
+    assert deleted["status"] == "CREATED"
+    assert list_ids(client, app_id) == []
+    assert create(client, app_id)["jobId"] == "2"
+
+
+def test_an_expired_deployment_cannot_be_stopped(client, clock, app_id):
+    create(client, app_id)
+    clock.advance(EIGHT_HOURS + 1)
+    message = refused(client, app_id, lambda: client.stop_job(appId=app_id, branchName=BRANCH, jobId="1"))
+    assert "already finished with status FAILED" in message
+
+
 def test_create_deployment_is_allowed_once_the_last_job_ended(client, clock, app_id):
     start_deployment(client, app_id, sourceUrl="https://e.com/a.zip")
     clock.advance(3600)
