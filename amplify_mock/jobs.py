@@ -311,6 +311,14 @@ class Job:
     def missing_upload(self) -> Optional[str]:
         """Why a deployment cannot deploy what was uploaded for it, if it cannot."""
         if self.zip_upload is not None:
+            if zip_file_count(self.zip_upload) is None:
+                # Nothing public shows AWS's words for this; the deployment cannot unpack what
+                # it was given, so it fails at DEPLOY, as a missing upload does.
+                return (
+                    f"The artifact uploaded to the zipUploadUrl of job {self.job_id} "
+                    f"({_size(self.zip_upload)} bytes) is not a zip archive; upload a .zip of the "
+                    "site's files."
+                )
             return None
         missing = [name for name in self.file_names if name not in self.file_uploads]
         if self.file_names and not missing:

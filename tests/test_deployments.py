@@ -6,6 +6,9 @@ branch, ``main``.
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import boto3
 import pytest
 import requests
@@ -43,9 +46,16 @@ def start_deployment(client, app, **kwargs):
     return client.start_deployment(appId=app, branchName=BRANCH, **kwargs)["jobSummary"]
 
 
+def site_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.html", "<h1>shop</h1>")
+    return buffer.getvalue()
+
+
 def uploaded(client, app, **kwargs):
     created = create(client, app, **kwargs)
-    assert requests.put(created["zipUploadUrl"], data=b"PK\x03\x04 site").status_code == 200
+    assert requests.put(created["zipUploadUrl"], data=site_zip()).status_code == 200
     return created["jobId"]
 
 
@@ -247,6 +257,19 @@ def test_deployment_started_without_upload_fails_at_deploy_saying_what_to_do(cli
     assert result["summary"]["status"] == "FAILED"
     assert [s["stepName"] for s in result["steps"]] == ["DEPLOY"]
     assert "zipUploadUrl" in result["steps"][0]["statusReason"]
+
+
+def test_deployment_of_a_body_that_is_not_a_zip_fails_at_deploy_saying_so(client, clock, app_id):
+    created = create(client, app_id)
+    assert requests.put(created["zipUploadUrl"], data=b"<h1>not zipped</h1>").status_code == 200
+    start_deployment(client, app_id, jobId=created["jobId"])
+    clock.advance(3600)
+    result = job(client, app_id, created["jobId"])
+    assert result["summary"]["status"] == "FAILED"
+    assert result["steps"][0]["statusReason"] == (
+        "The artifact uploaded to the zipUploadUrl of job 1 (19 bytes) is not a zip archive; upload "
+        "a .zip of the site's files."
+    )
 
 
 def test_deployment_cannot_be_started_twice(client, app_id):
