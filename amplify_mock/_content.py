@@ -138,10 +138,15 @@ def _unsegment(part: str) -> str:
 
 def _job_path(backend: AmplifyBackend, job: Job) -> str:
     branch = job.branch
-    return "/".join(
-        _segment(part)
-        for part in (backend.account_id, backend.region_name, branch.app.app_id, branch.name, str(job.job_id))
-    )
+    # A job id is decimal digits, which _segment leaves as they are: only the branch's part is
+    # spelt (and remembered), so a GetJob of a job never read before spells nothing new.
+    prefix = _branch_path(backend.account_id, backend.region_name, branch.app.app_id, branch.name)
+    return f"{prefix}/{job.job_id}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _branch_path(account_id: str, region: str, app_id: str, branch_name: str) -> str:
+    return "/".join(_segment(part) for part in (account_id, region, app_id, branch_name))
 
 
 def _amz_date(at: float) -> str:

@@ -150,7 +150,8 @@ class Job:
 
     @property
     def arn(self) -> str:
-        return f"{self.branch.arn}/jobs/{self.job_id:010d}"
+        # zfill rather than a format spec: a ListJobs page spells fifty of these.
+        return self.branch.arn + "/jobs/" + str(self.job_id).zfill(10)
 
     def expired_at(self) -> Optional[float]:
         """When a deployment that was created but never started stops being startable."""
