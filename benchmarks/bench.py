@@ -397,22 +397,33 @@ def typical_test(tests: int, rounds: int) -> None:
                     if job["job"]["summary"]["status"] == "SUCCEED":
                         break
 
-    def suite(test: Callable[[], None]) -> Callable[[], float]:
+    # Wall-clock time too: what a test waits for without using the CPU (a sleep, a thread
+    # handing over) does not show in CPU time, and a suite's user waits for it all the same.
+    walls: Dict[str, List[float]] = {"mock": [], "stub": []}
+
+    def suite(test: Callable[[], None], side: str) -> Callable[[], float]:
         def run() -> float:
-            start = CLOCK()
+            start, wall = CLOCK(), time.perf_counter()
             for _ in range(tests):
                 test()
+            walls[side].append((time.perf_counter() - wall) / tests * 1e3)
             return (CLOCK() - start) / tests * 1e3
         return run
 
     for _ in range(3):
         mock_test()
         stub_test()
-    figures = interleaved({"mock": suite(mock_test), "stub": suite(stub_test)}, rounds)
+    figures = interleaved({"mock": suite(mock_test, "mock"), "stub": suite(stub_test, "stub")}, rounds)
     m, st = (statistics.median(figures[side]) for side in ("mock", "stub"))
     over = ratio_of(figures, "mock", "stub")
-    print(f"per test (ms, GC included): mock {m:.2f}, Stubber {st:.2f}, ratio {over:.2f}x")
+    print(f"per test (ms of CPU, GC included): mock {m:.2f}, Stubber {st:.2f}, ratio {over:.2f}x")
     target(REALISTIC, "a typical test <= 1.5x the same test on the Stubber", over <= 1.5, f"{over:.2f}x")
+    m, st = (statistics.median(walls[side]) for side in ("mock", "stub"))
+    over = ratio_of(walls, "mock", "stub")
+    print(f"per test (ms of wall-clock time): mock {m:.2f}, Stubber {st:.2f}, ratio {over:.2f}x "
+          "(other processes' load counts here)")
+    target(REALISTIC, "a typical test's wall-clock time <= 1.5x the Stubber's", over <= 1.5,
+           f"{over:.2f}x ({m:.0f} ms vs {st:.0f} ms)")
 
 
 def _jobs_at_distinct_times(backend: Any, app_id: str, branch: str, count: int, clock: Any) -> None:
