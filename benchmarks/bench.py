@@ -20,7 +20,8 @@ Best cases and realistic scenarios are reported apart, and each target says whic
 - *best case*: the same request again and again (section 1), so the mock's request memo and its
   timestamp cache always hit (a row with the memo off is shown next to it);
 - *realistic*: what a test suite pays. A typical test, from starting the mock to a job polled to
-  SUCCEED under freezegun, against the same test on the Stubber (section 2); reads of jobs that
+  SUCCEED under freezegun, against the same test on the Stubber (section 2; by CPU time and by
+  the wall clock, which also counts what a test waits for without computing); reads of jobs that
   were never read before, each call a different finished job or the next ListJobs page (section
   3); and a pytest run that never uses the mock, with and without the package's plugin, in fresh
   processes (section 6).
