@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from . import models as _models
 from ._domain_lifecycle import DomainDurations, DomainOutcome
-from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs, MockAmplifyJobs, mock_amplify_jobs
 from ._registration import register as _register
+from .deployments import Deployment
 from .models import AmplifyBackend, amplify_backends
 
 __all__ = [

@@ -12,7 +12,7 @@ import time
 import zipfile
 from typing import IO, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ._lifecycle import BUILD, CANCELLED, CANCELLING, DEPLOY, FAILED, VERIFY, StepView
+from ._lifecycle import BUILD, CANCELLED, CANCELLING, DEPLOY, FAILED, TEST, VERIFY, StepView
 
 # (fraction of the step's duration at which the line is written, level, text); {…} are filled in.
 _Line = Tuple[float, str, str]
@@ -39,6 +39,22 @@ _BUILD_DONE: Sequence[_Line] = (
     (1.0, "INFO", "## Completed Frontend Build"),
     (1.0, "INFO", "## Build completed successfully"),
 )
+# The phases of the buildSpec's test section, as the Amplify Hosting User Guide names them
+# (preTest, test, postTest), with its example's Cypress command.
+_TEST_LINES: Sequence[_Line] = (
+    (0.0, "INFO", "## Starting Test"),
+    (0.0, "INFO", "# Starting phase: preTest"),
+    (0.0, "INFO", "# Executing command: npm ci"),
+    (0.2, "INFO", "# Completed phase: preTest"),
+    (0.2, "INFO", "# Starting phase: test"),
+    (0.2, "INFO", "# Executing command: npx cypress run --reporter mochawesome"),
+)
+_TEST_DONE: Sequence[_Line] = (
+    (1.0, "INFO", "# Completed phase: test"),
+    (1.0, "INFO", "# Starting phase: postTest"),
+    (1.0, "INFO", "# Completed phase: postTest"),
+    (1.0, "INFO", "## Test completed successfully"),
+)
 _DEPLOY_LINES: Sequence[_Line] = (
     (0.0, "INFO", "Starting Deployment"),
     (0.0, "INFO", "Deploying {source}"),
@@ -50,6 +66,7 @@ _VERIFY_DONE: Sequence[_Line] = ((1.0, "INFO", "Verification complete"),)
 
 _LINES: Mapping[str, Tuple[Sequence[_Line], Sequence[_Line]]] = {
     BUILD: (_BUILD_LINES, _BUILD_DONE),
+    TEST: (_TEST_LINES, _TEST_DONE),
     DEPLOY: (_DEPLOY_LINES, _DEPLOY_DONE),
     VERIFY: (_VERIFY_LINES, _VERIFY_DONE),
 }
@@ -98,7 +115,10 @@ def step_log(
 
 
 def _failed(step: str) -> str:
-    return {BUILD: "Build failed", DEPLOY: "Deployment failed", VERIFY: "Verification failed"}[step]
+    return {
+        BUILD: "Build failed", TEST: "Test failed", DEPLOY: "Deployment failed",
+        VERIFY: "Verification failed",
+    }[step]
 
 
 class _Facts(Dict[str, str]):

@@ -13,15 +13,29 @@ from __future__ import annotations
 
 import inspect
 import unittest
-from typing import TYPE_CHECKING, Any, Callable, Dict
+from typing import Any, Callable, Dict, Protocol, TypeVar
 
 from . import _snapshot
 
-if TYPE_CHECKING:
-    from ._mock import MockAmplifyJobs
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def decorate(cls: type, mock: MockAmplifyJobs) -> type:
+class MockRef(Protocol):
+    """What the class decorator uses of ``_mock.MockAmplifyJobs``; spelled out here so this
+    module never imports the one that imports it."""
+
+    def start(self) -> Any: ...
+
+    def stop(self) -> None: ...
+
+    def __enter__(self) -> Any: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def _decorate_callable(self, func: F) -> F: ...
+
+
+def decorate(cls: type, mock: MockRef) -> type:
     snapshots: Dict[type, _snapshot.Snapshot] = {}
     if issubclass(cls, unittest.TestCase):
         _span_class(cls, mock, snapshots, "setUpClass", "tearDownClass")
@@ -34,7 +48,7 @@ def decorate(cls: type, mock: MockAmplifyJobs) -> type:
 
 
 def _span_class(
-    cls: type, mock: MockAmplifyJobs, snapshots: Dict[type, _snapshot.Snapshot], set_up: str, tear_down: str
+    cls: type, mock: MockRef, snapshots: Dict[type, _snapshot.Snapshot], set_up: str, tear_down: str
 ) -> None:
     original_set_up = inspect.getattr_static(cls, set_up, None)
     original_tear_down = inspect.getattr_static(cls, tear_down, None)
@@ -55,7 +69,7 @@ def _span_class(
     setattr(cls, tear_down, classmethod(tear_down_class))
 
 
-def _span_testcase_tests(cls: type, mock: MockAmplifyJobs, snapshots: Dict[type, _snapshot.Snapshot]) -> None:
+def _span_testcase_tests(cls: type, mock: MockRef, snapshots: Dict[type, _snapshot.Snapshot]) -> None:
     # The mock spans setUp, the test, tearDown and the cleanups, and stops even when one fails.
     original = inspect.getattr_static(cls, "setUp")
 
@@ -68,7 +82,7 @@ def _span_testcase_tests(cls: type, mock: MockAmplifyJobs, snapshots: Dict[type,
     cls.setUp = setUp  # type: ignore[attr-defined]
 
 
-def _span_pytest_tests(cls: type, mock: MockAmplifyJobs, snapshots: Dict[type, _snapshot.Snapshot]) -> None:
+def _span_pytest_tests(cls: type, mock: MockRef, snapshots: Dict[type, _snapshot.Snapshot]) -> None:
     # pytest calls setup_method and teardown_method around every test of the class, inherited
     # ones included; they are added when the class has none, so the mock spans them all.
     original_set_up = inspect.getattr_static(cls, "setup_method", None)
@@ -95,7 +109,7 @@ def _span_pytest_tests(cls: type, mock: MockAmplifyJobs, snapshots: Dict[type, _
     cls.teardown_method = teardown_method  # type: ignore[attr-defined]
 
 
-def _wrap_test_methods(cls: type, mock: MockAmplifyJobs) -> None:
+def _wrap_test_methods(cls: type, mock: MockRef) -> None:
     # Inherited tests too. Within setUp/setup_method's span the mock is already active (this
     # starts it once more, changing nothing); a test called on its own gets a mock of its own.
     # Either way a failing test's jobs reach pytest's report before the mock forgets them.

@@ -44,11 +44,13 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
 from . import _buildlog, _clock
+from . import access_logs as _access_logs
+from . import artifacts as _artifacts
 from . import webhooks as _webhooks
 from ._http import WSGIServer, raw_target
-from ._jobs import Job, settings
-from ._lifecycle import BUILD, SUCCEED
+from ._lifecycle import BUILD, SUCCEED, TEST, StepView
 from .exceptions import AmplifyError
+from .jobs import Job, settings
 from .models import STATE_LOCK, AmplifyBackend, amplify_backends
 
 if TYPE_CHECKING:
@@ -56,10 +58,17 @@ if TYPE_CHECKING:
 
 UPLOADS = "/_amplify_mock/uploads/"
 ARTIFACTS = "/_amplify_mock/artifacts/"
+# GetArtifactUrl's URLs: by account, region and artifact id, which keeps them short (an
+# ArtifactUrl is at most 1000 characters) whatever the branch and file are named.
+TEST_ARTIFACTS = "/_amplify_mock/test-artifacts/"
 WEBHOOKS = _webhooks.PATH
-PREFIXES = (UPLOADS, ARTIFACTS, WEBHOOKS)
+ACCESS_LOGS = _access_logs.PATH
+PREFIXES = (UPLOADS, ARTIFACTS, TEST_ARTIFACTS, WEBHOOKS, ACCESS_LOGS)
 # AWS's deployment upload URLs are presigned for three hours: they carry X-Amz-Expires=10800.
 EXPIRES = 10800
+# Nothing public shows how long GetArtifactUrl's presigned URL lasts; an hour, the presigning
+# default of the AWS SDKs and CLI (`aws s3 presign` without --expires-in).
+ARTIFACT_EXPIRES = 3600
 _SPOOL = 8 * 1024 * 1024  # bytes of one upload held in memory; beyond, a temporary file
 _CHUNK = 64 * 1024
 _DRAIN = 16 * 1024 * 1024  # what is read and dropped of a refused body, so the reply is seen
@@ -182,18 +191,20 @@ def _amz_date(at: float) -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(int(at)))
 
 
-def _signature(path: str, date: str, expires: str) -> str:
+def _signature(path: str, date: str, expires: str, method: str = "PUT") -> str:
     # Over the decoded segments, as S3 signs the canonical path: clients differ in which
     # characters they escape (aiohttp sends %3D as "="), and both spellings must pass.
     canonical = "\n".join(unquote(part) for part in path.split("/"))
-    return hmac.new(_SECRET, f"PUT\n{canonical}\n{date}\n{expires}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        _SECRET, f"{method}\n{canonical}\n{date}\n{expires}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
-def _presigned(path: str, now: float) -> str:
-    date, expires = _amz_date(now), str(EXPIRES)
+def _presigned(path: str, now: float, method: str = "PUT", lifetime: int = EXPIRES) -> str:
+    date, expires = _amz_date(now), str(lifetime)
     return (
         f"{origin()}{path}?X-Amz-Date={date}&X-Amz-Expires={expires}"
-        f"&X-Amz-Signature={_signature(path, date, expires)}"
+        f"&X-Amz-Signature={_signature(path, date, expires, method)}"
     )
 
 
@@ -203,6 +214,13 @@ def upload_urls(backend: AmplifyBackend, job: Job, file_names: Iterable[str]) ->
     base = UPLOADS + _job_path(backend, job)
     files = {name: _presigned(f"{base}/files/{_segment(name)}", now) for name in file_names}
     return _presigned(f"{base}/zip", now), files
+
+
+def artifact_url(backend: AmplifyBackend, artifact_id: str) -> str:
+    """GetArtifactUrl's presigned URL of an end-to-end test artifact."""
+    parts = (backend.account_id, backend.region_name, artifact_id)
+    path = TEST_ARTIFACTS + "/".join(_segment(part) for part in parts)
+    return _presigned(path, _clock.now(), "GET", ARTIFACT_EXPIRES)
 
 
 def artifacts_base(backend: AmplifyBackend, job: Job) -> str:
@@ -232,8 +250,13 @@ def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
                 status, headers, body = _signature_mismatch()
         elif parts.path.startswith(ARTIFACTS) and method in ("GET", "HEAD"):
             status, headers, body = _get(parts.path, environ.get("HTTP_RANGE"))
-        elif parts.path.startswith(ARTIFACTS):
+        elif parts.path.startswith(TEST_ARTIFACTS) and method in ("GET", "HEAD"):
+            query = dict(parse_qsl(parts.query))
+            status, headers, body = _get_artifact(parts.path, query, environ.get("HTTP_RANGE"))
+        elif parts.path.startswith((ARTIFACTS, TEST_ARTIFACTS)):
             status, headers, body = _method_not_allowed(method)
+        elif parts.path.startswith(ACCESS_LOGS):
+            status, headers, body = _access_log(method, parts.path, dict(parse_qsl(parts.query)))
         else:
             status, headers, body = _no_such_key(parts.path)
         _drain(environ)
@@ -319,21 +342,18 @@ def _job_locked(parts: Sequence[str]) -> Iterator[Optional[Tuple[AmplifyBackend,
         yield backend, job
 
 
-def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
+def _refused(path: str, query: Mapping[str, str], method: str) -> Optional[Reply]:
+    """S3's refusal of a presigned URL whose signature does not match or that has expired."""
     date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
-    if not hmac.compare_digest(signature, _signature(path, date, expires)):
+    if not hmac.compare_digest(signature, _signature(path, date, expires, method)):
         return _signature_mismatch()
-    issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
-    now = _clock.now()
-    if now > issued + int(expires):
-        # S3's reply to a presigned URL used too late.
-        return _s3_error(
-            403, "AccessDenied", "Request has expired", **{
-                "X-Amz-Expires": expires,
-                "Expires": _iso(issued + int(expires)),
-                "ServerTime": _iso(now),
-            },
-        )
+    return _expired(date, expires)
+
+
+def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply:
+    refused = _refused(path, query, "PUT")
+    if refused is not None:
+        return refused
     parts = _segments(path, UPLOADS)
     if len(parts) == 6 and parts[5] == "zip":
         name: Optional[str] = None
@@ -372,6 +392,21 @@ def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply
     finally:
         if not kept:
             spooled.close()
+
+
+def _expired(date: str, expires: str) -> Optional[Reply]:
+    """S3's reply to a presigned URL (whose signature matched) used too late, else None."""
+    issued = calendar.timegm(time.strptime(date, "%Y%m%dT%H%M%SZ"))
+    now = _clock.now()
+    if now > issued + int(expires):
+        return _s3_error(
+            403, "AccessDenied", "Request has expired", **{
+                "X-Amz-Expires": expires,
+                "Expires": _iso(issued + int(expires)),
+                "ServerTime": _iso(now),
+            },
+        )
+    return None
 
 
 def _receive(environ: WSGIEnvironment, into: IO[bytes], limit: int) -> Tuple[Any, int]:
@@ -456,7 +491,7 @@ def _drain(environ: WSGIEnvironment) -> None:
 
 def _get(path: str, byte_range: Optional[str]) -> Reply:
     parts = _segments(path, ARTIFACTS)
-    if len(parts) != 7 or parts[6] not in ("log.txt", "artifacts.zip"):
+    if len(parts) != 7 or parts[6] not in ("log.txt", "artifacts.zip", "config"):
         return _no_such_key(path)
     step_name, file_name = parts[5:]
     with _job_locked(parts) as found:
@@ -471,11 +506,71 @@ def _get(path: str, byte_range: Optional[str]) -> Reply:
             stopped = job.timeline.stopped_at if job.timeline is not None else None
             text = _buildlog.step_log(step, now, _facts(job), stopped)
             return _ranged(text.encode(), "text/plain; charset=utf-8", byte_range)
-        if step.name != BUILD or step.status != SUCCEED:
+        if step.name == TEST:
+            return _test_download(backend, job, step, file_name, path, byte_range)
+        if file_name != "artifacts.zip" or step.name != BUILD or step.status != SUCCEED:
             return _no_such_key(path)  # a build's artifacts exist once it has succeeded
         branch = job.branch
         files = _buildlog.built_site(str(branch.app.settings.get("name", "")), branch.name, job.commit_id)
         return _ranged(_buildlog.artifacts_zip(files, step.end), "application/zip", byte_range)
+
+
+def _test_download(
+    backend: AmplifyBackend,
+    job: Job,
+    step: StepView,
+    file_name: str,
+    path: str,
+    byte_range: Optional[str],
+) -> Reply:
+    """The TEST step's ``testArtifactsUrl`` (a zip of its artifacts and report) or
+    ``testConfigUrl`` (the report), once the step has run."""
+    entry = backend.artifacts.get(_artifacts.job_key(job))
+    if entry is None or step.status not in _artifacts.RAN:
+        return _no_such_key(path)
+    report = _test_report(job, entry, step)
+    if file_name == "config":
+        return _ranged(report, _content_type(entry.config.report_name), byte_range)
+    files = {name: entry.content(name) or b"" for name in entry.names()}
+    files[entry.config.report_name] = report
+    return _ranged(_buildlog.artifacts_zip(files, step.end), "application/zip", byte_range)
+
+
+def _test_report(job: Job, entry: _artifacts.JobArtifacts, step: StepView) -> bytes:
+    if entry.report is not None:
+        return bytes(entry.report)
+    branch = job.branch
+    return _artifacts.report(step, str(branch.app.settings.get("name", "")), branch.name)
+
+
+def _get_artifact(path: str, query: Mapping[str, str], byte_range: Optional[str]) -> Reply:
+    """A GetArtifactUrl URL: the artifact's bytes while the URL is valid and the artifact exists."""
+    refused = _refused(path, query, "GET")
+    if refused is not None:
+        return refused
+    parts = _segments(path, TEST_ARTIFACTS)
+    if len(parts) != 3:
+        return _no_such_key(path)
+    backend = _backend(parts[0], parts[1])
+    if backend is None:
+        return _no_such_key(path)
+    with backend.lock:
+        try:
+            _, entry, name = backend.get_artifact(parts[2])
+        except AmplifyError:
+            return _no_such_key(path)  # deleted with its job, branch or app, or reset
+        content = entry.content(name)
+    if content is None:
+        return _no_such_key(path)
+    return _ranged(content, _content_type(name), byte_range)
+
+
+def _content_type(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return {
+        "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "mp4": "video/mp4",
+        "json": "application/json", "html": "text/html", "txt": "text/plain",
+    }.get(extension, "application/octet-stream")
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -514,6 +609,40 @@ def _facts(job: Job) -> Dict[str, str]:
         "domain": domain,
         "source": job.source_url or job.describe_upload(),
     }
+
+
+# Access logs
+
+
+def access_log_url(backend: AmplifyBackend, app_id: str, domain: str, start: float, end: float) -> str:
+    """GenerateAccessLogs' ``logUrl``: the CSV of ``domain``'s rows in [start, end]."""
+    path = _access_logs.log_path(backend.account_id, backend.region_name, app_id, domain, start, end)
+    return _access_logs.presigned(origin(), path, _clock.now())
+
+
+def _access_log(method: str, path: str, query: Mapping[str, str]) -> Reply:
+    date, expires, signature = (query.get(k, "") for k in ("X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"))
+    if method not in ("GET", "HEAD") or not hmac.compare_digest(
+        signature, _access_logs.signature(path, date, expires)
+    ):
+        # Signed for a GET: S3 computes another signature for any other method, or an edited URL.
+        return _signature_mismatch()
+    expired = _expired(date, expires)
+    if expired is not None:
+        return expired
+    where = _access_logs.parse_path(path)
+    if where is None:
+        return _no_such_key(path)
+    account_id, region, app_id, domain, start, end = where
+    backend = _backend(account_id, region)
+    if backend is None:
+        return _no_such_key(path)
+    with backend.lock:
+        # The rows are read now; a domain (or app) deleted since takes its logs with it.
+        if app_id not in backend.apps or not backend.domains.has(app_id, domain):
+            return _no_such_key(path)
+        rows = backend.access_logs.between(app_id, domain, start, end)
+    return 200, {"Content-Type": "text/csv"}, _access_logs.csv(rows)
 
 
 # Webhooks

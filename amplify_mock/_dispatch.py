@@ -14,7 +14,6 @@ from botocore.model import OperationModel, ServiceModel
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from ._content import is_webhook_url, webhook_reply
-from ._jobs import Stamp
 from ._protocol import parse_request, route, serialize, split_url
 from ._registration import DOMAINS
 from .exceptions import (
@@ -23,6 +22,7 @@ from .exceptions import (
     InternalFailureException,
     NotImplementedByMockException,
 )
+from .jobs import Stamp
 from .models import LockedBackend
 from .responses import OPERATIONS, PARSED
 

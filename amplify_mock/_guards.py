@@ -22,16 +22,13 @@ from __future__ import annotations
 import inspect
 import re
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, ContextManager, Dict, List, Optional, Protocol, Tuple
 
 import botocore.client
 import responses
 
 from . import _content
 from ._registration import HOST
-
-if TYPE_CHECKING:
-    from ._mock import _Interceptor
 
 AMPLIFY_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
 _SERVED_PARAMETERS = ["self", "operation_model", "request_dict", "request_context"]
@@ -41,11 +38,28 @@ _ABSENT = object()
 _patched: Dict[Tuple[type, str], Any] = {}
 
 
+class InterceptorRef(Protocol):
+    """What the guards use of the interceptor that installs them (``_mock._Interceptor``);
+    spelled out here so this module never imports the one that imports it."""
+
+    @property
+    def lock(self) -> ContextManager[Any]: ...
+
+    @property
+    def requests_mock(self) -> Optional[responses.RequestsMock]: ...
+
+    def intercepts(self, client: Any, request_dict: Dict[str, Any]) -> bool: ...
+
+    def answer(
+        self, client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
+    ) -> Any: ...
+
+
 class UnservableClientError(RuntimeError):
     """An Amplify call from a client class the mock cannot answer; it was not sent."""
 
 
-def install(interceptor: _Interceptor) -> None:
+def install(interceptor: InterceptorRef) -> None:
     _patch(responses.RequestsMock, "_on_request", _requests_guard(interceptor))
     aio = sys.modules.get("aiobotocore.client")
     if aio is not None:
@@ -76,7 +90,7 @@ def _patch(owner: type, name: str, value: Any) -> None:
     setattr(owner, name, value)
 
 
-def _requests_guard(interceptor: _Interceptor) -> Callable[..., Any]:
+def _requests_guard(interceptor: InterceptorRef) -> Callable[..., Any]:
     original = responses.RequestsMock._on_request
 
     def _on_request(mock: responses.RequestsMock, adapter: Any, request: Any, **kwargs: Any) -> Any:
@@ -100,7 +114,7 @@ def _content_url(url: str) -> bool:
     return origin is not None and url.startswith(origin + "/")
 
 
-def _subclass_hook(interceptor: _Interceptor) -> Callable[..., None]:
+def _subclass_hook(interceptor: InterceptorRef) -> Callable[..., None]:
     def __init_subclass__(cls: type, **kwargs: Any) -> None:  # noqa: N807 - Python's name
         super(botocore.client.BaseClient, cls).__init_subclass__(**kwargs)
         if "_make_request" in vars(cls):
@@ -112,7 +126,7 @@ def _subclass_hook(interceptor: _Interceptor) -> Callable[..., None]:
     return __init_subclass__
 
 
-def _patch_async_client(cls: type, interceptor: _Interceptor) -> None:
+def _patch_async_client(cls: type, interceptor: InterceptorRef) -> None:
     original = vars(cls).get("_make_request")
     if original is None or (cls, "_make_request") in _patched:
         return
@@ -132,7 +146,7 @@ def _patch_async_client(cls: type, interceptor: _Interceptor) -> None:
     _patch(cls, "_make_request", _make_request)
 
 
-def _refusal(cls: type, original: Callable[..., Any], interceptor: _Interceptor) -> Callable[..., Any]:
+def _refusal(cls: type, original: Callable[..., Any], interceptor: InterceptorRef) -> Callable[..., Any]:
     module = sys.modules.get(cls.__module__.partition(".")[0])
     version = getattr(module, "__version__", "of unknown version")
     where = f"{cls.__module__}.{cls.__qualname__} ({module.__name__ if module else cls.__module__} {version})"

@@ -28,6 +28,7 @@ __all__ = [
     "RUNNING",
     "SUCCEED",
     "TERMINAL",
+    "TEST",
     "VERIFY",
     "Durations",
     "JobKind",
@@ -56,8 +57,12 @@ CANCELLED: Final = "CANCELLED"
 TERMINAL: Final = frozenset({SUCCEED, FAILED, CANCELLED})
 
 BUILD: Final = "BUILD"
+# The end-to-end test step AWS runs between BUILD and DEPLOY when the buildSpec has a `test`
+# phase ("Setting up end-to-end Cypress tests", Amplify Hosting User Guide).
+TEST: Final = "TEST"
 DEPLOY: Final = "DEPLOY"
 VERIFY: Final = "VERIFY"
+_STEP_NAMES: Final = (BUILD, TEST, DEPLOY, VERIFY)
 
 JobKind = Literal["build", "deployment"]
 BUILD_JOB: Final = "build"
@@ -67,12 +72,14 @@ _STEPS: Final[Mapping[str, Tuple[str, ...]]] = {
     BUILD_JOB: (BUILD, DEPLOY, VERIFY),
     DEPLOYMENT_JOB: (DEPLOY, VERIFY),
 }
+_TESTED_BUILD: Final = (BUILD, TEST, DEPLOY, VERIFY)
 _BUILD_JOB_TYPES: Final = frozenset({"RELEASE", "RETRY", "WEB_HOOK"})
 
 
-def steps_for(kind: JobKind) -> Tuple[str, ...]:
-    """The steps a job of this kind runs, in order."""
-    return _STEPS[kind]
+def steps_for(kind: JobKind, test: bool = False) -> Tuple[str, ...]:
+    """The steps a job of this kind runs, in order; ``test`` adds TEST after a build's BUILD
+    (deployments never run one: they deploy what was uploaded, nothing is built)."""
+    return _TESTED_BUILD if test and kind == BUILD_JOB else _STEPS[kind]
 
 
 def kind_for_job_type(job_type: str) -> JobKind:
@@ -86,7 +93,7 @@ def kind_for_job_type(job_type: str) -> JobKind:
 
 # The longest a phase may last. A reply reports instants up to every phase of a job past its
 # submission (the "manual" progression shows the whole path at once), so with the clock held
-# before year 9900 (``_clock.LATEST``) six phases of at most 10 years each stay within year 9999,
+# before year 9900 (``_clock.LATEST``) seven phases of at most 10 years each stay within year 9999,
 # the last year Python's datetime, and so botocore's parser, can represent.
 MAX_PHASE_SECONDS: Final = 10 * 365 * 86400.0
 
@@ -96,7 +103,8 @@ class Durations:
     """How long, in seconds, each phase of a job lasts.
 
     ``pending`` is the least time a job spends PENDING; it may wait longer for its branch's
-    previous job or for a free concurrency slot.
+    previous job or for a free concurrency slot. ``test`` is the TEST step, which only builds
+    whose buildSpec has a ``test`` phase run.
     """
 
     pending: float = 2.0
@@ -105,9 +113,12 @@ class Durations:
     deploy: float = 30.0
     verify: float = 10.0
     cancelling: float = 5.0
+    # Last, so that positional construction stays as it was. Nothing public gives a typical
+    # duration for Amplify's Cypress step; a minute and a half is a small suite's run.
+    test: float = 90.0
 
     def __post_init__(self) -> None:
-        for name in ("pending", "provisioning", "build", "deploy", "verify", "cancelling"):
+        for name in ("pending", "provisioning", "build", "deploy", "verify", "cancelling", "test"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"Durations.{name} must be a finite number >= 0, got {value!r}")
@@ -120,12 +131,14 @@ class Durations:
     @classmethod
     def zero(cls) -> Durations:
         """Every phase instantaneous: a job is settled the instant it is admitted."""
-        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
     def for_step(self, step: str) -> float:
-        """The duration of the step named ``BUILD``, ``DEPLOY`` or ``VERIFY``."""
+        """The duration of the step named ``BUILD``, ``TEST``, ``DEPLOY`` or ``VERIFY``."""
         if step == BUILD:
             return self.build
+        if step == TEST:
+            return self.test
         if step == DEPLOY:
             return self.deploy
         if step == VERIFY:
@@ -152,11 +165,15 @@ class Outcome:
             if self.step is not None or self.reason is not None:
                 raise ValueError("a succeeding outcome takes no step or reason")
         elif self.kind == "FAIL":
-            if self.step not in (BUILD, DEPLOY, VERIFY):
-                raise ValueError(f"a failing step must be BUILD, DEPLOY or VERIFY, got {self.step!r}")
+            if self.step not in _STEP_NAMES:
+                raise ValueError(
+                    f"a failing step must be BUILD, TEST, DEPLOY or VERIFY, got {self.step!r}"
+                )
         elif self.kind == "NEVER_FINISH":
-            if self.step not in (None, BUILD, DEPLOY, VERIFY):
-                raise ValueError(f"a hanging step must be BUILD, DEPLOY or VERIFY, got {self.step!r}")
+            if self.step is not None and self.step not in _STEP_NAMES:
+                raise ValueError(
+                    f"a hanging step must be BUILD, TEST, DEPLOY or VERIFY, got {self.step!r}"
+                )
             if self.reason is not None:
                 raise ValueError("a never-finishing outcome takes no reason")
         else:
@@ -177,10 +194,12 @@ class Outcome:
         """``step`` (by default the job's last) stays RUNNING until the job is stopped."""
         return cls("NEVER_FINISH", step)
 
-    def check(self, kind: JobKind) -> None:
-        """Raise ValueError if a job of ``kind`` never runs the step this outcome names."""
-        if self.step is not None and self.step not in _STEPS[kind]:
-            raise ValueError(f"a {kind} job has no {self.step} step (it runs {', '.join(_STEPS[kind])})")
+    def check(self, kind: JobKind, test: bool = False) -> None:
+        """Raise ValueError if a job of ``kind`` (with a TEST step if ``test``) never runs the
+        step this outcome names."""
+        steps = steps_for(kind, test)
+        if self.step is not None and self.step not in steps:
+            raise ValueError(f"a {kind} job has no {self.step} step (it runs {', '.join(steps)})")
 
 
 _SUCCEED: Final = Outcome()
@@ -227,6 +246,7 @@ class Timeline:
     # Slots rather than a dataclass: a backend may hold many thousands of these.
     __slots__ = (
         "kind",
+        "steps",
         "submitted_at",
         "durations",
         "outcome",
@@ -239,6 +259,8 @@ class Timeline:
     )
 
     kind: JobKind
+    # The steps it runs, in order: its kind's, with TEST after BUILD for a tested build.
+    steps: Tuple[str, ...]
     submitted_at: float
     durations: Durations
     outcome: Outcome
@@ -258,12 +280,14 @@ class Timeline:
         branch: Hashable = None,
         durations: Optional[Durations] = None,
         outcome: Optional[Outcome] = None,
+        test: bool = False,
     ) -> None:
         if kind not in _STEPS:
             raise ValueError(f"unknown job kind {kind!r}")
         outcome = _SUCCEED if outcome is None else outcome
-        outcome.check(kind)
+        outcome.check(kind, test)
         self.kind = kind
+        self.steps = steps_for(kind, test)
         self.submitted_at = float(submitted_at)
         self.durations = _DEFAULT_DURATIONS if durations is None else durations
         self.outcome = outcome
@@ -285,7 +309,7 @@ class Timeline:
 def _hanging_step(tl: Timeline) -> Optional[str]:
     if tl.outcome.kind != "NEVER_FINISH":
         return None
-    return tl.outcome.step if tl.outcome.step is not None else _STEPS[tl.kind][-1]
+    return tl.outcome.step if tl.outcome.step is not None else tl.steps[-1]
 
 
 def _natural_end(tl: Timeline) -> Optional[float]:
@@ -296,7 +320,7 @@ def _natural_end(tl: Timeline) -> Optional[float]:
     hang = _hanging_step(tl)
     fail = tl.outcome.step if tl.outcome.kind == "FAIL" else None
     t = tl.admitted_at + tl.durations.provisioning
-    for name in _STEPS[tl.kind]:
+    for name in tl.steps:
         if name == hang:
             return None
         t = t + tl.durations.for_step(name)
@@ -364,7 +388,7 @@ def _steps_at(tl: Timeline, now: float, stop: Optional[float]) -> Tuple[StepView
     fail = tl.outcome.step if tl.outcome.kind == "FAIL" else None
     steps: List[StepView] = []
     t = admitted + d.provisioning
-    for name in _STEPS[tl.kind]:
+    for name in tl.steps:
         start = t
         if start > now or (stop is not None and start > stop):
             break

@@ -10,7 +10,7 @@ import os
 import re
 import sys
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, cast, overload
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union, cast, overload
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -21,14 +21,17 @@ from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
-from . import _classes, _content, _guards, _interrupts, _jobs, _sessions, _timeline
+from . import _classes, _content, _guards, _interrupts, _sessions, _timeline, deployments
+from . import jobs as _jobs
+from ._access_log_controls import AccessLogControls
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
-from ._jobs import Deployment
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
 from ._registration import HOST
+from .artifacts import job_key
+from .deployments import Deployment
 from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,9 +113,9 @@ class _Reply(AWSResponse):  # type: ignore[misc]
         self._headers = HeadersDict(value)
 
 
-class AmplifyJobs(DomainControls):
-    """Controller of an active mock: reach the backends and steer what jobs and domain
-    associations do."""
+class AmplifyJobs(DomainControls, AccessLogControls):
+    """Controller of an active mock: reach the backends, steer what jobs and domain
+    associations do, and add the access log rows GenerateAccessLogs hands out."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
@@ -182,7 +185,7 @@ class AmplifyJobs(DomainControls):
         backend = self.backend(region, account_id)
         with backend.lock:
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
-            return job.deployment()
+            return deployments.deployment(job)
 
     def push(
         self,
@@ -239,6 +242,41 @@ class AmplifyJobs(DomainControls):
                     raise TypeError("durations must be an amplify_mock.Durations")
                 branch.jobs.durations = durations
             return branch.jobs.durations or _jobs.settings.durations
+
+    def set_artifacts(
+        self,
+        app_id: str,
+        branch_name: str,
+        job_id: str,
+        files: Mapping[str, bytes],
+        *,
+        report: Optional[bytes] = None,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> None:
+        """What a build's TEST step leaves (its buildSpec has a ``test`` phase): ``files`` by name
+        replace the generated screenshots and videos that ListArtifacts lists and
+        GetArtifactUrl serves, and ``report``, if given, the report ``testConfigUrl`` serves.
+        They appear once the TEST step has run. Raises ValueError for a job that runs no TEST."""
+        checked: Dict[str, bytes] = {}
+        for name, content in files.items():
+            if not isinstance(name, str) or not name or len(name) > 1000:
+                raise ValueError(f"an artifact's name must be a string of 1 to 1000 characters, got {name!r}")
+            if not isinstance(content, (bytes, bytearray)):
+                raise TypeError(f"artifact {name!r} must be bytes, got {type(content).__name__}")
+            checked[name] = bytes(content)
+        if report is not None and not isinstance(report, (bytes, bytearray)):
+            raise TypeError(f"report must be bytes, got {type(report).__name__}")
+        with LockedBackend(account_id or default_account(), region) as backend:
+            job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
+            entry = backend.artifacts.get(job_key(job))
+            if entry is None:
+                raise ValueError(
+                    f"job {job_id} of branch {branch_name} runs no TEST step: its buildSpec (the "
+                    "branch's, else the app's) had no test phase when it started, or "
+                    "USER_DISABLE_TESTS was true"
+                )
+            backend.artifacts.set_files(entry, checked, None if report is None else bytes(report))
 
     def script(
         self,

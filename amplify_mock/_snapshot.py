@@ -17,7 +17,8 @@ import threading
 import types
 from typing import Any, Dict, List, Optional, Tuple
 
-from . import _clock, _jobs, domains
+from . import _clock, domains
+from . import jobs as _jobs
 from .models import STATE_LOCK, amplify_backends, reset_state
 
 # Locks are shared, not copied: the state's objects all hold the one state lock.

@@ -13,7 +13,8 @@ from typing import Any, List, Optional, cast
 
 from moto.moto_api import state_manager
 
-from . import _clock, _jobs
+from . import _clock
+from . import jobs as _jobs
 from ._lifecycle import TERMINAL, Durations, Outcome, status_times
 from .models import AmplifyBackend, amplify_backends
 

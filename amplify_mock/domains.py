@@ -10,7 +10,7 @@ Where AWS's wording is public it is reproduced, and the source is named next to 
 from __future__ import annotations
 
 import string
-from typing import Any, Dict, List, Mapping, Optional, Protocol, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Protocol, Set, Tuple
 
 from moto.moto_api._internal import mock_random
 
@@ -28,9 +28,11 @@ from ._domain_lifecycle import (
 )
 from ._pagination import page_ascending
 from .exceptions import BadRequestException, LimitExceededException, NotFoundException
+from .pushes import matches
 
 # Amplify Hosting service quotas (docs.aws.amazon.com/amplify/latest/userguide/quotas-chapter.html):
-# "Domains per app: 5" (adjustable, L-AD277529) and "Subdomains per domain: 50".
+# "Domains per app: 5" (adjustable; Service Quotas lists it as L-AD277529 with default 5) and
+# "Subdomains per domain: 50" (AWS's refusal names the same 50, amplify-hosting#3279).
 MAX_DOMAINS_PER_APP = 5
 MAX_SUBDOMAINS_PER_DOMAIN = 50
 
@@ -81,6 +83,8 @@ class DomainAssociation:
         )
         self.auto_sub_domain_iam_role: Optional[str] = params.get("autoSubDomainIAMRole")
         self.sub_domain_settings: List[Dict[str, str]] = _settings_of(params["subDomainSettings"])
+        # Prefixes of the subdomains automatic subdomain creation added (see branch_created).
+        self.auto_prefixes: Set[str] = set()
         certificate = params.get("certificateSettings") or {"type": AMPLIFY_MANAGED}
         self.certificate_type: str = certificate["type"]
         self.custom_certificate_arn: Optional[str] = certificate.get("customCertificateArn")
@@ -271,6 +275,7 @@ class DomainAssociations:
         outcome = self._outcome(app.app_id, domain_key(domain_name))
         if items is not None:
             association.sub_domain_settings = _settings_of(items)
+            association.auto_prefixes &= {s["prefix"] for s in association.sub_domain_settings}
         if "enableAutoSubDomain" in params:
             association.enable_auto_sub_domain = bool(params["enableAutoSubDomain"])
         if "autoSubDomainCreationPatterns" in params:
@@ -299,6 +304,49 @@ class DomainAssociations:
     ) -> Tuple[List[DomainAssociation], Optional[str]]:
         associations = sorted(self.by_app.get(app.app_id, {}).values(), key=lambda a: a.seq)
         return page_ascending("domains", associations, lambda a: a.seq, next_token, max_results, 50)
+
+    def has(self, app_id: str, key: str) -> bool:
+        return key in self.by_app.get(app_id, {})
+
+    def branch_created(self, app: AppRef, branch_name: str, prefix: str) -> None:
+        """A branch was connected: each association with automatic subdomain creation whose
+        patterns take its name gets a subdomain for it. "After an app is connected to a custom
+        domain in Route 53, Amplify enables you to automatically create subdomains for newly
+        connected branches. For example, if you connect your dev branch, Amplify can
+        automatically create dev.exampledomain.com" (AWS Amplify Hosting user guide, "Setting up
+        automatic subdomains for an Amazon Route 53 custom domain"). Every branch created from
+        then on counts, by CreateBranch or by a push that auto-creates it; without patterns
+        every branch does, as auto branch creation takes every branch without patterns.
+        ``prefix`` is the branch's displayName: its name with "/" as "-", since a DNS label
+        holds no "/". A prefix already in use, or a full association, is left as it is."""
+        for association in self.by_app.get(app.app_id, {}).values():
+            if not association.enable_auto_sub_domain:
+                continue
+            if not matches(branch_name, association.auto_sub_domain_creation_patterns):
+                continue
+            settings_ = association.sub_domain_settings
+            if any(s["prefix"] == prefix for s in settings_):
+                continue
+            if len(settings_) >= settings.max_subdomains_per_domain:
+                continue
+            settings_.append({"prefix": prefix, "branchName": branch_name})
+            association.auto_prefixes.add(prefix)
+
+    def branch_deleted(self, app: AppRef, branch_name: str) -> None:
+        """"When you delete a branch, any associated subdomains are automatically deleted"
+        (the same user guide page): the subdomains automatic creation made for it. Subdomains
+        set in subDomainSettings stay as they were given."""
+        for association in self.by_app.get(app.app_id, {}).values():
+            gone = {
+                s["prefix"]
+                for s in association.sub_domain_settings
+                if s["branchName"] == branch_name and s["prefix"] in association.auto_prefixes
+            }
+            if gone:
+                association.sub_domain_settings = [
+                    s for s in association.sub_domain_settings if s["prefix"] not in gone
+                ]
+                association.auto_prefixes -= gone
 
     def forget_app(self, app_id: str) -> None:
         self.by_app.pop(app_id, None)

@@ -1,210 +1,40 @@
-"""The Amplify backend per account and region: apps and branches (and, through them, jobs),
-composed with the domain associations and backend environments of their own modules."""
+"""The Amplify backend of one account in one region, composed from one module per resource.
+
+Each resource lives in the module named after it: :mod:`~amplify_mock.apps`,
+:mod:`~amplify_mock.branches`, :mod:`~amplify_mock.jobs`, :mod:`~amplify_mock.deployments`,
+:mod:`~amplify_mock.webhooks`, :mod:`~amplify_mock.domains` and
+:mod:`~amplify_mock.backend_environments`. They never import this module: the backend looks up
+apps and branches, hands them to the resource's collection, and forgets what a deleted app or
+branch leaves behind in the others. moto needs this module beside ``urls.py`` and
+``amplify_backends`` in it.
+"""
 
 from __future__ import annotations
 
 import re
-import string
 import threading
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.moto_api._internal import mock_random
 
-from . import _clock, domains
-from ._jobs import BranchJobs, Job, JobsMixin, settings
-from ._lifecycle import Scheduler
-from ._pagination import page_ascending
-from ._protocol import service_model
+from . import _clock, access_logs, domains
+from ._environment import settle_environment
+from ._lifecycle import JobView, Scheduler
+from .apps import App, Apps
+from .artifacts import Artifacts, JobArtifacts, artifact_not_found, listing, test_step
 from .backend_environments import BackendEnvironment, BackendEnvironments
-from .domains import DomainAssociation, DomainAssociations
+from .branches import Branch
+from .deployments import Deployments
+from .domains import DomainAssociation, DomainAssociations, domain_key
 from .exceptions import (
     BadRequestException,
-    NotFoundException,
     ResourceNotFoundException,
     UnauthorizedException,
 )
+from .jobs import Job, Jobs, settings
 from .pushes import auto_branch
 from .webhooks import Webhook, Webhooks
-
-_APP_ID_ALPHABET = string.ascii_lowercase + string.digits
-
-# What AWS reports for settings a request left out, as terraform-provider-aws's Amplify
-# acceptance tests record them from real runs (internal/service/amplify/app_test.go and
-# branch_test.go): a branch created without a stage reports "NONE" (a value botocore's Stage enum
-# lacks); a new app reports a cacheConfig, of type AMPLIFY_MANAGED_NO_COOKIES since 2025 (the
-# basic test failed on it in terraform-provider-aws#43136; AMPLIFY_MANAGED before); and an app
-# created with enableAutoBranchCreation but no autoBranchCreationConfig reports one with stage
-# NONE and every switch off.
-NO_STAGE = "NONE"
-DEFAULT_CACHE_CONFIG = {"type": "AMPLIFY_MANAGED_NO_COOKIES"}
-DEFAULT_AUTO_BRANCH_CREATION_CONFIG: Dict[str, Any] = {
-    "stage": NO_STAGE,
-    "framework": "",
-    "enableAutoBuild": False,
-    "environmentVariables": {},
-    "enableBasicAuth": False,
-    "enablePerformanceMode": False,
-    "enablePullRequestPreview": False,
-}
-# How AWS has clients clear environment variables: a map whose only key is one space, with an
-# empty value (aws/aws-sdk-go-v2#2788; terraform-provider-aws#39397 and #49858 adopted it).
-# An empty key is refused, in AWS's words as terraform-provider-aws#39327 quotes them.
-_CLEAR_ENVIRONMENT = " "
-_EMPTY_KEY = "Environment variables cannot have an empty key."
-
-
-def _environment(variables: Dict[str, str]) -> Dict[str, str]:
-    if "" in variables:
-        raise BadRequestException(_EMPTY_KEY)
-    if variables.get(_CLEAR_ENVIRONMENT) == "":
-        variables = {k: v for k, v in variables.items() if k != _CLEAR_ENVIRONMENT}
-    return variables
-
-
-def _settle_environment(params: Dict[str, Any]) -> Dict[str, Any]:
-    """``params`` with its environment variables as AWS stores them; refuses an empty key
-    before anything is changed."""
-    if "environmentVariables" in params:
-        params = {**params, "environmentVariables": _environment(params["environmentVariables"])}
-    config = params.get("autoBranchCreationConfig")
-    if config is not None and "environmentVariables" in config:
-        config = {**config, "environmentVariables": _environment(config["environmentVariables"])}
-        params = {**params, "autoBranchCreationConfig": config}
-    return params
-
-
-def _shape_members(name: str) -> Tuple[str, ...]:
-    return tuple(service_model().shape_for(name).members)
-
-
-class App:
-    def __init__(self, backend: AmplifyBackend, app_id: str, seq: int, params: Dict[str, Any]):
-        now = _clock.now()
-        self.app_id = app_id
-        self.seq = seq
-        self.region = backend.region_name
-        self.arn = f"arn:{backend.partition}:amplify:{backend.region_name}:{backend.account_id}:apps/{app_id}"
-        self.tags: Dict[str, str] = dict(params.pop("tags", None) or {})
-        self.settings: Dict[str, Any] = {
-            "description": "",
-            "repository": "",
-            "platform": "WEB",
-            "environmentVariables": {},
-            "enableBranchAutoBuild": False,
-            "enableBranchAutoDeletion": False,
-            "enableBasicAuth": False,
-            "customRules": [],
-            "enableAutoBranchCreation": False,
-            "cacheConfig": dict(DEFAULT_CACHE_CONFIG),
-        }
-        self.update(params)
-        self.create_time = now
-        self.update_time = now
-        self.branches: Dict[str, Branch] = {}
-        self.branch_seq = 0
-
-    @property
-    def repository(self) -> str:
-        return str(self.settings.get("repository") or "")
-
-    @property
-    def name(self) -> str:
-        return str(self.settings.get("name") or "")
-
-    def update(self, params: Dict[str, Any]) -> None:
-        self.settings.update(params)
-        if self.settings["enableAutoBranchCreation"] and "autoBranchCreationConfig" not in self.settings:
-            self.settings["autoBranchCreationConfig"] = {
-                **DEFAULT_AUTO_BRANCH_CREATION_CONFIG, "environmentVariables": {}
-            }
-        self.update_time = _clock.now()
-
-    def to_dict(self) -> Dict[str, Any]:
-        members = _app_members()
-        result = {k: v for k, v in self.settings.items() if k in members}
-        result.update(
-            appId=self.app_id,
-            appArn=self.arn,
-            createTime=self.create_time,
-            updateTime=self.update_time,
-            defaultDomain=f"{self.app_id}.amplifyapp.com",
-            tags=dict(self.tags),
-        )
-        return result
-
-
-class Branch:
-    def __init__(self, app: App, name: str, seq: int, params: Dict[str, Any]):
-        now = _clock.now()
-        self.app = app
-        self.name = name
-        self.seq = seq
-        self.arn = f"{app.arn}/branches/{name}"
-        self.jobs = BranchJobs()
-        self.tags: Dict[str, str] = dict(params.pop("tags", None) or {})
-        self.settings: Dict[str, Any] = {
-            "description": "",
-            "stage": NO_STAGE,
-            "displayName": name.replace("/", "-"),
-            "enableNotification": False,
-            "environmentVariables": {},
-            "enableAutoBuild": True,
-            "enableSkewProtection": False,
-            "customDomains": [],
-            "framework": "",
-            "enableBasicAuth": False,
-            "enablePerformanceMode": False,
-            "ttl": "5",
-            "enablePullRequestPreview": False,
-        }
-        self.settings.update(params)
-        self.create_time = now
-        self.update_time = now
-
-    def update(self, params: Dict[str, Any]) -> None:
-        self.settings.update(params)
-        self.update_time = _clock.now()
-
-    def job_counters(self) -> Tuple[str, str]:
-        """(activeJobId, totalNumberOfJobs) as the Branch shape reports them."""
-        active = "0"
-        for job_id in reversed(self.jobs.ids):
-            if self.jobs.jobs[job_id].timeline is not None:
-                active = str(job_id)
-                break
-        return active, str(len(self.jobs.ids))
-
-    def to_dict(self) -> Dict[str, Any]:
-        members = _branch_members()
-        result = {k: v for k, v in self.settings.items() if k in members}
-        active, total = self.job_counters()
-        result.update(
-            branchArn=self.arn,
-            branchName=self.name,
-            createTime=self.create_time,
-            updateTime=self.update_time,
-            activeJobId=active,
-            totalNumberOfJobs=total,
-            tags=dict(self.tags),
-        )
-        return result
-
-
-_members_cache: Dict[str, Tuple[str, ...]] = {}
-
-
-def _app_members() -> Tuple[str, ...]:
-    if "App" not in _members_cache:
-        _members_cache["App"] = _shape_members("App")
-    return _members_cache["App"]
-
-
-def _branch_members() -> Tuple[str, ...]:
-    if "Branch" not in _members_cache:
-        _members_cache["Branch"] = _shape_members("Branch")
-    return _members_cache["Branch"]
-
 
 # DOTALL and \Z: branch names may hold any character, a newline included.
 _ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?\Z", re.DOTALL)
@@ -217,19 +47,26 @@ _ARN_RESOURCE = re.compile(r"^apps/(?P<app>[^/]+)(?:/branches/(?P<branch>.+))?\Z
 STATE_LOCK = threading.RLock()
 
 
-class AmplifyBackend(JobsMixin, BaseBackend):
-    """Apps, branches, jobs, domain associations and backend environments of one account in
-    one region."""
+class AmplifyBackend(BaseBackend):
+    """Apps, branches, jobs, deployments, webhooks, domain associations and backend environments
+    of one account in one region."""
 
     def __init__(self, region_name: str, account_id: str):
         super().__init__(region_name, account_id)
         self.lock = STATE_LOCK
-        self.apps: Dict[str, App] = {}
-        self.app_seq = 0
+        self.apps = Apps()
         self.scheduler = Scheduler(settings.max_concurrent)
+        self.artifacts = Artifacts()
+        self.jobs = Jobs(self.scheduler, self.artifacts)
+        self.deployments = Deployments(self.jobs, account_id)
         self.domains = DomainAssociations()
         self.backend_environments = BackendEnvironments()
         self.webhooks = Webhooks()
+        self.access_logs = access_logs.AccessLogs()
+
+    @property
+    def app_seq(self) -> int:
+        return self.apps.seq
 
     def reset(self) -> None:
         # Uploads may be spooled to temporary files: closed here, not left to the collector.
@@ -243,96 +80,113 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         fresh = AmplifyBackend(self.region_name, self.account_id)
         self.__dict__ = fresh.__dict__
 
-    # Apps
+    # Apps (amplify_mock.apps)
 
     def create_app(self, params: Dict[str, Any]) -> App:
-        params = _settle_environment(params)
-        app_id = self._new_app_id()
-        self.app_seq += 1
-        app = App(self, app_id, self.app_seq, params)
-        self.apps[app_id] = app
-        return app
-
-    def _new_app_id(self) -> str:
-        while True:
-            app_id = "d" + "".join(mock_random.choice(_APP_ID_ALPHABET) for _ in range(13))
-            if app_id not in self.apps:
-                return app_id
+        return self.apps.create(self, params)
 
     def get_app(self, app_id: str) -> App:
-        app = self.apps.get(app_id)
-        if app is None:
-            # AWS's words, as quoted from the AWS SDK in aws-amplify/amplify-cli#4506.
-            raise NotFoundException(f"App {app_id} not found.")
-        return app
+        return self.apps.get_app(app_id)
 
     def list_apps(
         self, next_token: Optional[str], max_results: Optional[int]
     ) -> Tuple[List[App], Optional[str]]:
-        return page_ascending(
-            "apps", list(self.apps.values()), lambda a: a.seq, next_token, max_results, 100
-        )
+        return self.apps.list_apps(next_token, max_results)
 
     def update_app(self, app_id: str, params: Dict[str, Any]) -> App:
-        app = self.get_app(app_id)
-        app.update(_settle_environment(params))
-        return app
+        return self.apps.update_app(app_id, params)
 
     def delete_app(self, app_id: str) -> App:
         app = self.get_app(app_id)
         for branch in list(app.branches.values()):
             self._forget_branch(branch)
         self.domains.forget_app(app_id)
+        self.access_logs.forget_app(app_id)
         self.backend_environments.forget_app(app_id)
         self.webhooks.forget_app(app_id)
         del self.apps[app_id]
         return app
 
-    # Branches
+    # Branches (amplify_mock.branches)
 
     def create_branch(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Branch:
         app = self.get_app(app_id)
-        params = _settle_environment(params)
-        if branch_name in app.branches:
-            # AWS's words, as CloudFormation relayed them in aws-amplify/amplify-hosting#2604.
-            raise BadRequestException(
-                f"Failed to create branch. The branch {branch_name} already exists for the app {app_id}"
-            )
-        app.branch_seq += 1
-        branch = Branch(app, branch_name, app.branch_seq, params)
-        app.branches[branch_name] = branch
+        branch = app.branches.create(app, branch_name, settle_environment(params))
+        self.domains.branch_created(app, branch_name, branch.settings["displayName"])
         return branch
 
     def get_branch(self, app_id: str, branch_name: str) -> Branch:
-        app = self.get_app(app_id)
-        branch = app.branches.get(branch_name)
-        if branch is None:
-            # AWS's words, as the AWS CLI printed them in aws-amplify/amplify-hosting#2252.
-            raise NotFoundException(f"Branch {branch_name} not found.")
-        return branch
+        return self.get_app(app_id).branches.get_branch(branch_name)
 
     def list_branches(
         self, app_id: str, next_token: Optional[str], max_results: Optional[int]
     ) -> Tuple[List[Branch], Optional[str]]:
-        app = self.get_app(app_id)
-        return page_ascending(
-            "branches", list(app.branches.values()), lambda b: b.seq, next_token, max_results, 50
-        )
+        return self.get_app(app_id).branches.list_branches(next_token, max_results)
 
     def update_branch(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Branch:
         branch = self.get_branch(app_id, branch_name)
-        branch.update(_settle_environment(params))
+        branch.update(settle_environment(params))
         return branch
 
     def delete_branch(self, app_id: str, branch_name: str) -> Branch:
         branch = self.get_branch(app_id, branch_name)
         self._forget_branch(branch)
-        del branch.app.branches[branch_name]
+        app = self.apps[app_id]
+        del app.branches[branch_name]
+        self.domains.branch_deleted(app, branch_name)
         return branch
 
     def _forget_branch(self, branch: Branch) -> None:
-        self.forget_jobs(branch)
+        self.jobs.forget_jobs(branch)
         self.webhooks.forget_branch(branch.app.app_id, branch.name)
+        self.artifacts.forget_branch(branch.app.app_id, branch.name)
+
+    def iter_branches(self) -> Iterator[Branch]:
+        for app in self.apps.values():
+            yield from app.branches.values()
+
+    # Jobs (amplify_mock.jobs)
+
+    def _now(self) -> float:
+        return self.jobs.now()
+
+    def _job(self, branch: Branch, job_id: str) -> Job:
+        return self.jobs.job(branch, job_id)
+
+    def start_job(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
+        return self.jobs.start_job(self.get_branch(app_id, branch_name), params)
+
+    def queue_build(
+        self, branch: Branch, commit_id: Optional[str], commit_message: str, *, merge_pending: bool = False
+    ) -> Job:
+        return self.jobs.queue_build(branch, commit_id, commit_message, merge_pending=merge_pending)
+
+    def get_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
+        return self.jobs.get_job(self.get_branch(app_id, branch_name), job_id)
+
+    def list_jobs(
+        self, app_id: str, branch_name: str, next_token: Optional[str], max_results: Optional[int]
+    ) -> Tuple[List[Tuple[Job, JobView]], Optional[str]]:
+        return self.jobs.list_jobs(self.get_branch(app_id, branch_name), next_token, max_results)
+
+    def stop_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
+        return self.jobs.stop_job(self.get_branch(app_id, branch_name), job_id)
+
+    def delete_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
+        return self.jobs.delete_job(self.get_branch(app_id, branch_name), job_id)
+
+    def forget_jobs(self, branch: Branch) -> None:
+        self.jobs.forget_jobs(branch)
+
+    # Deployments (amplify_mock.deployments)
+
+    def create_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
+        return self.deployments.create_deployment(self.get_branch(app_id, branch_name), params)
+
+    def start_deployment(
+        self, app_id: str, branch_name: str, params: Dict[str, Any]
+    ) -> Tuple[Job, JobView]:
+        return self.deployments.start_deployment(self.get_branch(app_id, branch_name), params)
 
     # Webhooks
 
@@ -416,12 +270,34 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         return self.domains.update(self.get_app(app_id), domain_name, params, _clock.now())
 
     def delete_domain_association(self, app_id: str, domain_name: str) -> DomainAssociation:
-        return self.domains.delete(self.get_app(app_id), domain_name)
+        association = self.domains.delete(self.get_app(app_id), domain_name)
+        self.access_logs.forget_domain(app_id, domain_key(domain_name))
+        return association
 
     def list_domain_associations(
         self, app_id: str, next_token: Optional[str], max_results: Optional[int]
     ) -> Tuple[List[DomainAssociation], Optional[str]]:
         return self.domains.list(self.get_app(app_id), next_token, max_results)
+
+    # Access logs (amplify_mock.access_logs)
+
+    def generate_access_logs(
+        self, app_id: str, domain_name: str, start: Optional[float], end: Optional[float]
+    ) -> Tuple[str, float, float]:
+        """(domain key, start, end) of a GenerateAccessLogs request: the domain must be
+        associated with the app."""
+        self.domains.get(self.get_app(app_id), domain_name)
+        start, end = access_logs.window(start, end, _clock.now())
+        return domain_key(domain_name), start, end
+
+    def add_access_log(
+        self, app_id: str, domain_name: str, fields: Dict[str, Any], at: float
+    ) -> Dict[str, str]:
+        association = self.domains.get(self.get_app(app_id), domain_name)
+        host = association.fqdns[0] if association.fqdns else domain_key(domain_name)
+        return self.access_logs.add(
+            app_id, domain_key(domain_name), host, association.distribution, at, fields
+        )
 
     # Backend environments (amplify_mock.backend_environments)
 
@@ -444,6 +320,28 @@ class AmplifyBackend(JobsMixin, BaseBackend):
         return self.backend_environments.list(
             self.get_app(app_id), environment_name, next_token, max_results
         )
+
+    # End-to-end test artifacts (amplify_mock.artifacts)
+
+    def list_artifacts(
+        self,
+        app_id: str,
+        branch_name: str,
+        job_id: str,
+        next_token: Optional[str],
+        max_results: Optional[int],
+    ) -> Tuple[List[Tuple[str, str]], Optional[str]]:
+        job = self._job(self.get_branch(app_id, branch_name), job_id)
+        return listing(self.artifacts, job, self._now, next_token, max_results)
+
+    def get_artifact(self, artifact_id: str) -> Tuple[Job, JobArtifacts, str]:
+        """The job, its artifacts and the file name an artifact id names, once its TEST ran."""
+        entry, name = self.artifacts.find(artifact_id)
+        app_id, branch_name, job_id = entry.key
+        job = self._job(self.get_branch(app_id, branch_name), str(job_id))
+        if test_step(job.view(self._now(), counted=False)) is None:
+            raise artifact_not_found(artifact_id)  # not written yet: as for an unknown id
+        return job, entry, name
 
     # Tags
 
@@ -477,10 +375,6 @@ class AmplifyBackend(JobsMixin, BaseBackend):
 
     def list_tags_for_resource(self, arn: str) -> Dict[str, str]:
         return dict(self._tagged(arn).tags)
-
-    def iter_branches(self) -> Iterator[Branch]:
-        for app in self.apps.values():
-            yield from app.branches.values()
 
 
 amplify_backends = BackendDict(AmplifyBackend, "amplify")

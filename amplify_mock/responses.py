@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional
 
 from . import _clock, _content
-from ._jobs import Stamp, job_output
+from .jobs import Stamp, job_output
 from .models import AmplifyBackend
 
 Params = Dict[str, Any]
@@ -213,6 +213,15 @@ def list_domain_associations(backend: AmplifyBackend, params: Params) -> Dict[st
     return result
 
 
+@operation("GenerateAccessLogs")
+def generate_access_logs(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    app_id = params["appId"]
+    domain, start, end = backend.generate_access_logs(
+        app_id, params["domainName"], params.get("startTime"), params.get("endTime")
+    )
+    return {"logUrl": _content.access_log_url(backend, app_id, domain, start, end)}
+
+
 @operation("CreateBackendEnvironment")
 def create_backend_environment(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     environment = backend.create_backend_environment(params.pop("appId"), params)
@@ -279,3 +288,24 @@ def list_webhooks(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     if token:
         result["nextToken"] = token
     return result
+
+
+@operation("ListArtifacts")
+def list_artifacts(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    artifacts, token = backend.list_artifacts(
+        params["appId"], params["branchName"], params["jobId"],
+        params.get("nextToken"), params.get("maxResults"),
+    )
+    result: Dict[str, Any] = {
+        "artifacts": [{"artifactFileName": name, "artifactId": id_} for name, id_ in artifacts]
+    }
+    if token:
+        result["nextToken"] = token
+    return result
+
+
+@operation("GetArtifactUrl")
+def get_artifact_url(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
+    artifact_id = params["artifactId"]
+    backend.get_artifact(artifact_id)
+    return {"artifactId": artifact_id, "artifactUrl": _content.artifact_url(backend, artifact_id)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import binascii
 import dataclasses
 import hashlib
 import ipaddress
@@ -33,11 +34,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 from cheroot.errors import MaxSizeExceeded
 
-from . import _clock, _content, _domain_controls
+from . import _access_log_controls, _clock, _content, _domain_controls
 from ._dispatch import default_account, handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs
+from .artifacts import artifact_id, job_key
 from .exceptions import AmplifyError, BadRequestException, InternalFailureException
 from .models import STATE_LOCK, LockedBackend, reset_state
 
@@ -377,6 +379,39 @@ def _deployment_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     }
 
 
+def _artifacts_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """The controller's set_artifacts: ``files`` maps names to base64 content, ``report`` (base64)
+    is optional; answers the job's artifacts as ListArtifacts lists them once TEST has run."""
+    _only(data, ("jobId", "files", "report") + _BRANCH_KEYS)
+    files = data.get("files")
+    if not isinstance(files, dict):
+        raise _BadInput("files must be a JSON object of file name to base64 content.")
+    decoded = {name: _base64(value, f"files[{name!r}]") for name, value in files.items()}
+    report = data.get("report")
+    app_id, branch_name, job_id = _text(data, "appId"), _text(data, "branchName"), _text(data, "jobId")
+    region, account_id = _where(data)
+    with _backend((region, account_id)) as backend:
+        _controller.set_artifacts(
+            app_id, branch_name, job_id, decoded,
+            report=None if report is None else _base64(report, "report"),
+            region=region, account_id=account_id,
+        )
+        job = backend._job(backend.get_branch(app_id, branch_name), job_id)
+        entry = backend.artifacts.get(job_key(job))
+        assert entry is not None  # set_artifacts refuses a job without one
+        listed = [(name, artifact_id(entry.serial, name)) for name in entry.names()]
+    return {"artifacts": [{"artifactFileName": name, "artifactId": id_} for name, id_ in listed]}
+
+
+def _base64(value: Any, what: str) -> bytes:
+    if not isinstance(value, str):
+        raise _BadInput(f"{what} must be a base64 string.")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, binascii.Error):
+        raise _BadInput(f"{what} is not valid base64.") from None
+
+
 def _blob(content: bytes) -> Dict[str, Any]:
     return {
         "size": len(content),
@@ -458,6 +493,7 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "durations": {"GET": _durations_get, "POST": _durations_post},
     "script": {"GET": _script_get, "POST": _script_post},
     "deployment": {"GET": _deployment_get},
+    "artifacts": {"POST": _artifacts_post},
     "max-upload-size": {"GET": _upload_get, "POST": _upload_post},
     "max-concurrent-jobs": {"GET": _max_get, "POST": _max_post},
     "clock": {"GET": _clock_get, "POST": _clock_post},
@@ -465,6 +501,7 @@ _ENDPOINTS: Dict[str, Dict[str, _Handler]] = {
     "domain-script": {"GET": _domain_controls.script_get, "POST": _domain_controls.script_post},
     "push": {"POST": _push_post},
     "delete-remote-branch": {"POST": _delete_remote_branch_post},
+    "access-logs": {"GET": _access_log_controls.rows_get, "POST": _access_log_controls.rows_post},
 }
 _controller = AmplifyJobs()
 

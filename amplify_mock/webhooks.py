@@ -23,7 +23,8 @@ from .exceptions import LimitExceededException, NotFoundException
 # to "${aws_amplify_webhook.x.url}&operation=startbuild"), so the URL works with or without it.
 PATH = "/prod/webhooks"
 OPERATION = "startbuild"
-# AWS's Amplify Hosting quotas page: "Webhooks per app: 50" (not adjustable).
+# AWS's Amplify Hosting quotas page (docs.aws.amazon.com/amplify/latest/userguide/quotas-chapter.html):
+# "Webhooks per app: 50"; Service Quotas lists it as L-4113FC04, default 50.
 MAX_PER_APP = 50
 # Tokens like AWS's: 43 URL-safe characters ("gAwmohtlIpTs1Wgony03aaoLjLMZ5VdbjwE1VB79u1w").
 _TOKEN_ALPHABET = string.ascii_letters + string.digits

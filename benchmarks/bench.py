@@ -112,7 +112,7 @@ def per_call(n: int, rounds: int = 10) -> None:
         # history is made of jobs that end at once, then one that runs during the timing; the
         # timed StartJobs go to a branch whose jobs end at once.
         client = amplify()
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         for branch in ("main", "fast"):
             client.create_branch(appId=app_id, branchName=branch)
             controller.branch_durations(app_id, branch, Durations.zero())
@@ -253,7 +253,7 @@ def scale(jobs: int, n: int) -> None:
     with mock_amplify_jobs() as controller:
         controller.durations = Durations.zero()
         client = amplify()
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         client.create_branch(appId=app_id, branchName="small")
         client.create_branch(appId=app_id, branchName="big")
         backend = controller.backend(REGION)
@@ -302,7 +302,7 @@ def scale(jobs: int, n: int) -> None:
     with mock_amplify_jobs() as controller:
         controller.durations = Durations.zero()
         client = amplify()
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         backend = controller.backend(REGION)
         start = CLOCK()
         for b in range(branches):
@@ -320,7 +320,7 @@ def scale(jobs: int, n: int) -> None:
     with mock_amplify_jobs() as controller:
         controller.durations = Durations.zero()
         client = amplify()
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         backend = controller.backend(REGION)
         _create_jobs(backend, app_id, "main", 10)  # warm every lazy cache first
@@ -363,7 +363,7 @@ def typical_test(tests: int, rounds: int) -> None:
     def mock_test(record: bool = False) -> None:
         with freeze_time("2026-01-01") as clock, mock_amplify_jobs():
             client = boto3.client("amplify", region_name=REGION)
-            app = client.create_app(name="shop", repository=REPO)
+            app = client.create_app(name="shop", repository=REPO, accessToken="token")
             app_id = app["app"]["appId"]
             branch = client.create_branch(appId=app_id, branchName="main")
             started = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
@@ -388,7 +388,7 @@ def typical_test(tests: int, rounds: int) -> None:
             with Stubber(client) as stubber:
                 for method, reply in canned:
                     stubber.add_response(method, reply)
-                app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+                app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
                 client.create_branch(appId=app_id, branchName="main")
                 job_id = client.start_job(
                     appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]["jobId"]
@@ -445,7 +445,7 @@ def cold_reads(calls: int, walks: int, rounds: int) -> None:
           "one canned reply of the same size.\n")
     with mock_amplify_jobs() as controller:
         client = amplify()
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         backend = controller.backend(REGION)
         client.create_branch(appId=app_id, branchName="get")
         get_jobs = rounds * (per_round + 20)

@@ -102,7 +102,8 @@ class Server:
 
 
 def amplify_get_job(server: Server) -> Callable[[], None]:
-    status, body = server.call("POST", "/apps", "amplify", {"name": "shop", "repository": "https://github.com/a/b"})
+    app = {"name": "shop", "repository": "https://github.com/a/b", "accessToken": "token"}
+    status, body = server.call("POST", "/apps", "amplify", app)
     assert status == 200, body
     app_id = json.loads(body)["app"]["appId"]
     server.call("POST", f"/apps/{app_id}/branches", "amplify", {"branchName": "main"})

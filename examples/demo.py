@@ -59,7 +59,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the demo and print the timelines; returns the exit status."""
     with freeze_time(START) as frozen, mock_amplify_jobs() as amplify:
         client: Any = boto3.client("amplify", region_name="us-east-1")
-        app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         # Manual deployments are for apps without a repository; AWS refuses them on the others.
         site_id = client.create_app(name="shop-static")["app"]["appId"]

@@ -36,7 +36,9 @@ def client(amplify: AmplifyJobs) -> Any:
 @pytest.fixture
 def main_branch(client: Any) -> Tuple[str, str]:
     """(appId, "main") of an app connected to a repository."""
-    app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+    app_id = client.create_app(
+        name="shop", repository="https://github.com/acme/shop", accessToken="token"
+    )["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
     return app_id, "main"
 

@@ -45,7 +45,7 @@ def snapshot(backend: AmplifyBackend) -> Dict[str, Any]:
         "apps": {
             app_id: {
                 "app": app.to_dict(),
-                "branch_seq": app.branch_seq,
+                "branch_seq": app.branches.seq,
                 "branches": {name: branch.to_dict() for name, branch in app.branches.items()},
             }
             for app_id, app in backend.apps.items()

@@ -46,7 +46,7 @@ def client_fixture(clock: Clock, amplify_jobs: AmplifyJobs) -> Iterator[Any]:
 
 @pytest.fixture(name="app_id")
 def app_id_fixture(client: Any) -> str:
-    app = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+    app = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
     client.create_branch(appId=app, branchName=BRANCH)
     return str(app)
 

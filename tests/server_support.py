@@ -54,7 +54,7 @@ class Served:
 
     def app_with_branch(self, client: Any, branch: str = "main", repository: Optional[str] = REPO) -> str:
         """An app with one branch; ``repository=None`` makes one that takes deployments."""
-        settings = {"repository": repository} if repository else {}
+        settings = {"repository": repository, "accessToken": "token"} if repository else {}
         app_id = str(client.create_app(name="shop", **settings)["app"]["appId"])
         client.create_branch(appId=app_id, branchName=branch)
         return app_id

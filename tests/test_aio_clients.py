@@ -34,7 +34,9 @@ REPO = "https://github.com/acme/shop"
 async def scenario(call: Callable[[str, Dict[str, Any]], Awaitable[Any]]) -> List[Any]:
     """The same calls through any client: replies (ids left out) and errors, in order."""
     out: List[Any] = []
-    app = (await call("create_app", {"name": "shop", "repository": REPO, "tags": {"team": "web"}}))["app"]
+    app = (await call(
+        "create_app", {"name": "shop", "repository": REPO, "accessToken": "token", "tags": {"team": "web"}})
+    )["app"]
     app_id = app["appId"]
     out.append(app)
     out.append(await call("create_branch", {"appId": app_id, "branchName": "feature/x"}))

@@ -49,6 +49,7 @@ def test_create_app_keeps_what_was_given(amplify_jobs):
         name="shop",
         description="the shop",
         repository="https://github.com/acme/shop",
+        accessToken="token",
         platform="WEB_COMPUTE",
         environmentVariables={"STAGE": "prod"},
         enableBranchAutoBuild=True,
@@ -75,7 +76,9 @@ def test_get_unknown_app_is_404_naming_the_app(amplify_jobs):
 
 def test_update_app_changes_only_the_given_settings(amplify_jobs):
     client = amplify()
-    app_id = client.create_app(name="shop", description="old", repository="r")["app"]["appId"]
+    app_id = client.create_app(
+        name="shop", description="old", repository="r", accessToken="token"
+    )["app"]["appId"]
     updated = client.update_app(appId=app_id, description="new", enableBasicAuth=True)["app"]
     assert (updated["name"], updated["description"], updated["repository"]) == ("shop", "new", "r")
     assert updated["enableBasicAuth"] is True
@@ -295,3 +298,52 @@ def test_empty_environment_variable_key_is_refused_in_aws_words_and_changes_noth
         EMPTY_KEY_CALLS[call](client, app_id)
     assert error(excinfo) == ("BadRequestException", 400, "Environment variables cannot have an empty key.")
     assert snapshot(amplify_jobs.backend()) == before
+
+
+TOKEN_MESSAGE = "You should at least provide one valid token"
+
+
+def test_an_app_connected_to_a_repository_without_a_token_is_refused_and_not_created(amplify_jobs):
+    client = amplify()
+    with pytest.raises(client.exceptions.BadRequestException) as excinfo:
+        client.create_app(name="shop", repository="https://github.com/acme/shop")
+    assert error(excinfo) == ("BadRequestException", 400, TOKEN_MESSAGE)
+    assert client.list_apps()["apps"] == []
+
+
+@pytest.mark.parametrize(
+    ("repository", "tokens"),
+    [
+        ("https://github.com/acme/shop", {"accessToken": "ghp_token"}),
+        ("https://bitbucket.org/acme/shop", {"oauthToken": "bitbucket-token"}),
+        # Read with the app's service role: no token (aws/aws-cdk#6818).
+        ("https://git-codecommit.us-east-1.amazonaws.com/v1/repos/shop", {}),
+    ],
+    ids=["github-access-token", "oauth-token", "codecommit-without-token"],
+)
+def test_an_app_connected_with_a_token_is_created_and_the_token_never_reported(
+    amplify_jobs, repository, tokens
+):
+    client = amplify()
+    app = client.create_app(name="shop", repository=repository, **tokens)["app"]
+    assert app["repository"] == repository
+    stored = client.get_app(appId=app["appId"])["app"]
+    assert not {"accessToken", "oauthToken"} & (set(app) | set(stored))
+    assert client.list_apps()["apps"][0]["repository"] == repository
+
+
+def test_connecting_a_repository_on_update_needs_a_token_and_a_refusal_changes_nothing(amplify_jobs):
+    client = amplify()
+    app_id = client.create_app(name="shop", description="old")["app"]["appId"]
+    before = client.get_app(appId=app_id)["app"]
+
+    with pytest.raises(client.exceptions.BadRequestException) as excinfo:
+        client.update_app(appId=app_id, repository="https://github.com/acme/shop", description="new")
+    assert error(excinfo) == ("BadRequestException", 400, TOKEN_MESSAGE)
+    assert client.get_app(appId=app_id)["app"] == before
+
+    client.update_app(appId=app_id, description="new")  # no repository named, no token needed
+    updated = client.update_app(
+        appId=app_id, repository="https://github.com/acme/shop", accessToken="t")["app"]
+    assert (updated["repository"], updated["description"]) == ("https://github.com/acme/shop", "new")
+    assert "accessToken" not in updated

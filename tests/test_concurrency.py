@@ -235,7 +235,9 @@ def test_sixteen_threads_starting_stopping_listing_and_deleting_jobs() -> None:
             pending=0.001, provisioning=0.002, build=0.004, deploy=0.002, verify=0.001, cancelling=0.002
         )
         main = client()
-        app_id = main.create_app(name="jobs", repository="https://github.com/acme/jobs")["app"]["appId"]
+        app_id = main.create_app(
+            name="jobs", repository="https://github.com/acme/jobs", accessToken="token"
+        )["app"]["appId"]
         shared = [f"shared-{i}" for i in range(4)]
         own = [f"own-{i}" for i in range(THREADS)]
         for name in shared + own:

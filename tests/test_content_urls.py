@@ -34,10 +34,12 @@ SITE = {"index.html": b"<h1>shop</h1>", "css/app.css": b"h1 { color: red }"}
 
 
 def site_zip(files: Dict[str, bytes] = SITE) -> bytes:
+    # A fixed date for every member: the same files make the same bytes, however many seconds
+    # (of a busy machine's wall clock) lie between two calls.
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in files.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 
@@ -350,7 +352,9 @@ def test_an_upload_for_a_deleted_job_is_refused(mock: AmplifyJobs) -> None:
 
 
 def _build(client: Any, mock: AmplifyJobs, **script: Any) -> str:
-    app_id = str(client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"])
+    app_id = str(client.create_app(
+        name="shop", repository="https://github.com/acme/shop", accessToken="token")["app"]["appId"]
+    )
     client.create_branch(appId=app_id, branchName=BRANCH)
     if script:
         mock.fail_next(app_id, BRANCH, **script)

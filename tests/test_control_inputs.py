@@ -113,7 +113,7 @@ def test_the_manual_progression_at_the_latest_clock_reports_year_9999_at_most() 
     try:
         with freeze_time(latest), mock_amplify_jobs() as amplify:
             client = boto3.client("amplify", region_name="us-east-1")
-            app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+            app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
             client.create_branch(appId=app_id, branchName="main")
             amplify.durations = longest
             job = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]

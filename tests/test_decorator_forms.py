@@ -352,7 +352,9 @@ def test_jobs_durations_and_scripts_of_the_class_setup_are_there_for_every_test(
     class Jobs(unittest.TestCase):
         @classmethod
         def setUpClass(cls) -> None:  # noqa: N802 - unittest's name
-            app = client().create_app(name="shop", repository="https://github.com/acme/shop")["app"]
+            app = client().create_app(
+                name="shop", repository="https://github.com/acme/shop", accessToken="token"
+            )["app"]
             cls.app_id = app["appId"]
             client().create_branch(appId=cls.app_id, branchName="main")
             controller = AmplifyJobs()

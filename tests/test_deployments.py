@@ -105,7 +105,7 @@ DEPLOYMENT_CALLS = {
 
 @pytest.mark.parametrize("operation", sorted(DEPLOYMENT_CALLS))
 def test_deployments_are_refused_on_an_app_connected_to_a_repository(client, operation):
-    app = client.create_app(name="git", repository=REPO)["app"]["appId"]
+    app = client.create_app(name="git", repository=REPO, accessToken="token")["app"]["appId"]
     client.create_branch(appId=app, branchName=BRANCH)
     message = refused(client, app, lambda: DEPLOYMENT_CALLS[operation](client, app))
     assert message == "Operation not supported. App is already connected a repository."
@@ -263,7 +263,7 @@ def test_created_deployment_summary_names_its_upload_url_as_source(client, app_i
 
 
 def test_build_job_summaries_have_no_source_url(client):
-    app = client.create_app(name="git", repository=REPO)["app"]["appId"]
+    app = client.create_app(name="git", repository=REPO, accessToken="token")["app"]["appId"]
     client.create_branch(appId=app, branchName=BRANCH)
     summary = client.start_job(appId=app, branchName=BRANCH, jobType="RELEASE")["jobSummary"]
     assert "sourceUrl" not in summary and "sourceUrlType" not in summary

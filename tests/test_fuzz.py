@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import amplify_mock._mock
-from amplify_mock import mock_amplify_jobs
+from amplify_mock import AmplifyJobs, Durations, mock_amplify_jobs
 from amplify_mock._protocol import route
 from amplify_mock.exceptions import UnknownOperationException
 from amplify_mock.responses import OPERATIONS
@@ -446,7 +446,8 @@ class Session:
 
     def seed(self) -> None:
         c = self.client
-        app = c.create_app(name="shop", repository="https://github.com/acme/shop", tags={"team": "web"})[
+        app = c.create_app(name="shop", repository="https://github.com/acme/shop", accessToken="token",
+            tags={"team": "web"})[
             "app"
         ]
         other = c.create_app(name="other")["app"]
@@ -476,9 +477,23 @@ class Session:
                 ],
             )
             self.ctx["domainName"] = "example.com"
+            if "GenerateAccessLogs" in OPERATIONS:
+                # A row, so that a refused GenerateAccessLogs is seen to leave the logs alone.
+                AmplifyJobs().add_access_log(app["appId"], "example.com", {"cs-uri-stem": "/"})
         if "CreateBackendEnvironment" in OPERATIONS:
             c.create_backend_environment(appId=app["appId"], environmentName="prod")
             self.ctx["environmentName"] = "prod"
+        if "GetArtifactUrl" in OPERATIONS:
+            # A build whose TEST step has run, so broken GetArtifactUrl requests name real ids.
+            tested = c.create_app(
+                name="tested", repository="https://github.com/acme/tested", accessToken="token",
+                buildSpec="test:\n  phases: {}\n",
+            )["app"]["appId"]
+            c.create_branch(appId=tested, branchName="main")
+            AmplifyJobs().branch_durations(tested, "main", Durations.zero())
+            c.start_job(appId=tested, branchName="main", jobType="RELEASE")
+            artifacts = c.list_artifacts(appId=tested, branchName="main", jobId="1")["artifacts"]
+            self.ctx["artifactId"] = artifacts[0]["artifactId"]
 
     def raw(self, method: str, url: str, body: bytes) -> Outcome:
         headers = {"Content-Type": "application/json"} if body else {}

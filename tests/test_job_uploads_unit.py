@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from amplify_mock._jobs import Job
+from amplify_mock.deployments import deployment
+from amplify_mock.jobs import Job
 
 
 def _job(job_id: int) -> Job:
@@ -20,7 +21,7 @@ def _job(job_id: int) -> Job:
 def test_jobs_without_uploads_report_none() -> None:
     job = _job(1)
     assert dict(job.file_uploads) == {}
-    assert job.deployment().files == {}
+    assert deployment(job).files == {}
     assert job.describe_upload() == "nothing: no artifact was uploaded"
 
 

@@ -214,7 +214,7 @@ def test_sixth_concurrent_job_waits_for_a_free_slot(client, clock, app_id):
 def test_quota_is_per_region(client, clock, app_id):
     six_branches(client, app_id)
     other = boto3.client("amplify", region_name="eu-west-1")
-    app = other.create_app(name="eu", repository=REPO)["app"]["appId"]
+    app = other.create_app(name="eu", repository=REPO, accessToken="token")["app"]["appId"]
     other.create_branch(appId=app, branchName=BRANCH)
     start(other, app)
     clock.move_to(at(20))
@@ -224,7 +224,7 @@ def test_quota_is_per_region(client, clock, app_id):
 def test_quota_is_per_account(client, clock, app_id, monkeypatch):
     six_branches(client, app_id)
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
-    app = client.create_app(name="other", repository=REPO)["app"]
+    app = client.create_app(name="other", repository=REPO, accessToken="token")["app"]
     assert ":111122223333:" in app["appArn"]
     client.create_branch(appId=app["appId"], branchName=BRANCH)
     start(client, app["appId"])

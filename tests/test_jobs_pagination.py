@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from amplify_mock import Durations
-from amplify_mock._jobs import Job
+from amplify_mock.jobs import Job
 from tests.helpers import amplify, error, unvalidated
 from tests.jobs_support import (  # noqa: F401
     BRANCH,
@@ -162,7 +162,9 @@ def test_jobs_started_while_paging_do_not_repeat_older_ones(client, app_id, ampl
 def test_paging_ten_thousand_jobs_reads_each_job_once(amplify_jobs, monkeypatch):
     # Not clock-dependent (zero durations), so it runs once rather than under both clocks.
     client = amplify()
-    app_id = client.create_app(name="big", repository="https://github.com/acme/big")["app"]["appId"]
+    app_id = client.create_app(
+        name="big", repository="https://github.com/acme/big", accessToken="token"
+    )["app"]["appId"]
     client.create_branch(appId=app_id, branchName=BRANCH)
     fast_jobs(amplify_jobs, app_id, 10_000)
     reads = []

@@ -81,7 +81,9 @@ def test_any_sequence_of_calls_keeps_the_lifecycle_invariants(clock_name, steps,
     with frozen_clock(clock_name) as clock, mock_amplify_jobs() as amplify:
         amplify.max_concurrent_jobs = max_concurrent
         client = boto3.client("amplify", region_name="us-east-1")
-        app = client.create_app(name="prop", repository="https://github.com/acme/prop")["app"]["appId"]
+        app = client.create_app(
+            name="prop", repository="https://github.com/acme/prop", accessToken="token"
+        )["app"]["appId"]
         for name in BRANCHES:
             client.create_branch(appId=app, branchName=name)
         started = {name: [] for name in BRANCHES}

@@ -144,7 +144,7 @@ def test_settings_start_fresh_with_every_mock(clock):
 def test_context_manager_controller_scripts_jobs(clock_name):
     with frozen_clock(clock_name) as clock, mock_amplify_jobs() as amplify:
         client = boto3.client("amplify", region_name="us-east-1")
-        app = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         client.create_branch(appId=app, branchName=BRANCH)
         amplify.fail_next(app, BRANCH, "DEPLOY", "Access denied to the CDN")
         assert run(client, clock, app) == ["FAILED"]
@@ -154,6 +154,6 @@ def test_bad_script_values_are_refused(client, app_id, amplify_jobs):
     with pytest.raises(TypeError):
         amplify_jobs.script(app_id, BRANCH, "FAIL")
     with pytest.raises(ValueError):
-        amplify_jobs.fail_next(app_id, BRANCH, "TEST")
+        amplify_jobs.fail_next(app_id, BRANCH, "LINT")
     with pytest.raises(ValueError):
         amplify_jobs.max_concurrent_jobs = 0

@@ -18,7 +18,8 @@ from tests.helpers import amplify
 
 def _log_url() -> Tuple[str, Any]:
     client = amplify()
-    app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+    app_id = client.create_app(
+        name="shop", repository="https://github.com/acme/shop", accessToken="token")["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
     job_id = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]["jobId"]
     job = client.get_job(appId=app_id, branchName="main", jobId=job_id)["job"]

@@ -40,7 +40,7 @@ def check_amplify_answered_in_memory() -> None:
     assert upload.status_code == 200, upload.text
     started = client.start_deployment(appId=app_id, branchName="main", jobId=deployment["jobId"])
     assert started["jobSummary"]["status"] == "PENDING"
-    client.update_app(appId=app_id, repository="https://github.com/acme/shop")
+    client.update_app(appId=app_id, repository="https://github.com/acme/shop", accessToken="token")
     webhook = client.create_webhook(appId=app_id, branchName="main")["webhook"]
     posted = requests.post(webhook["webhookUrl"], json={}, timeout=2)
     assert posted.status_code == 200, posted.text

@@ -149,7 +149,7 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client = boto3.client("amplify", region_name="us-east-1")
         app = client.create_app(
             name="shop",
-            repository="https://github.com/acme/shop",
+            repository="https://github.com/acme/shop", accessToken="token",
             environmentVariables={"API": "prod"},
             customRules=[{"source": "/a", "target": "/b", "status": "301"}],
             tags={"team": "web"},
@@ -229,6 +229,8 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.update_domain_association(appId=app_id, domainName="example.com", enableAutoSubDomain=True)
         page = client.list_domain_associations(appId=app_id, maxResults=1)
         client.list_domain_associations(appId=app_id, nextToken=page["nextToken"])
+        controller.add_access_log(app_id, "example.org", {"cs-uri-stem": "/"})
+        client.generate_access_logs(appId=app_id, domainName="example.org")
         client.delete_domain_association(appId=app_id, domainName="example.org")
         client.create_backend_environment(appId=app_id, environmentName="prod")
         client.create_backend_environment(
@@ -238,6 +240,17 @@ def test_every_operation_answers_as_botocore_would_parse_it(compared: Set[str], 
         client.list_backend_environments(appId=app_id, environmentName="dev")
         client.list_backend_environments(appId=app_id, maxResults=1)
         client.delete_backend_environment(appId=app_id, environmentName="dev")
+        tested = client.create_app(
+            name="tested", repository="https://github.com/acme/tested", accessToken="token",
+            buildSpec="test:\n  phases: {}\n"
+        )["app"]["appId"]
+        client.create_branch(appId=tested, branchName="main")
+        client.start_job(appId=tested, branchName="main", jobType="RELEASE")
+        advance(600)
+        client.get_job(appId=tested, branchName="main", jobId="1")  # with its TEST step
+        listed = client.list_artifacts(appId=tested, branchName="main", jobId="1", maxResults=1)
+        client.list_artifacts(appId=tested, branchName="main", jobId="1", nextToken=listed["nextToken"])
+        client.get_artifact_url(artifactId=listed["artifacts"][0]["artifactId"])
         client.delete_branch(appId=app_id, branchName="feature/x")
         client.delete_app(appId=app_id)
     assert compared == set(OPERATIONS)
@@ -258,7 +271,9 @@ def test_zero_durations_still_compare(compared: Set[str]) -> None:
     with mock_amplify_jobs() as controller:
         controller.durations = Durations.zero()
         client = boto3.client("amplify", region_name="eu-west-1")
-        app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
         job = client.get_job(appId=app_id, branchName="main", jobId="1")["job"]

@@ -36,7 +36,9 @@ def mock_fixture() -> Iterator[AmplifyJobs]:
 
 
 def new_app(client: Any, **settings: Any) -> str:
-    app_id = str(client.create_app(name="shop", repository=REPO, **settings)["app"]["appId"])
+    app_id = str(client.create_app(
+        name="shop", repository=REPO, accessToken="token", **settings)["app"]["appId"]
+    )
     client.create_branch(appId=app_id, branchName="main")
     return app_id
 

@@ -32,7 +32,9 @@ POLLING = """
 
     def start(amplify):
         client = boto3.client("amplify", region_name="us-east-1")
-        app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         amplify.fail_next(app_id, "main", "BUILD", "npm ERR! missing script: build")
         amplify.never_finish_next(app_id, "main")
@@ -146,7 +148,9 @@ def test_passing_tests_and_tests_without_the_mock_get_no_section(pytester: pytes
 def test_timeline_shows_statuses_steps_outcomes_and_durations() -> None:
     with freeze_time("2026-01-01 00:00:00") as clock, mock_amplify_jobs() as amplify:
         client = boto3.client("amplify", region_name="eu-west-1")
-        app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         client.create_branch(appId=app_id, branchName="untouched")
         amplify.branch_durations(app_id, "main", Durations(build=60), region="eu-west-1")

@@ -23,7 +23,7 @@ def client() -> Iterator[Any]:
 
 @pytest.fixture
 def app_id(client: Any) -> str:
-    app = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+    app = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
     client.create_branch(appId=app, branchName="main")
     return str(app)
 
@@ -44,7 +44,7 @@ def test_the_same_start_job_twice_starts_two_jobs_with_their_own_parameters(clie
 def test_a_remembered_request_still_meets_the_state_of_the_moment() -> None:
     with mock_amplify_jobs() as controller:
         client = amplify()
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         client.create_branch(appId=app_id, branchName="main")
         client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
         get = {"appId": app_id, "branchName": "main", "jobId": "1"}

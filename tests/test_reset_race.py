@@ -69,7 +69,7 @@ def _work(client: Any, resets: Resets, failures: List[str]) -> None:
     while not resets.done.is_set():
         before = resets.finished
         try:
-            app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+            app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
             client.create_branch(appId=app_id, branchName="main")
             job = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]
             got = client.get_job(appId=app_id, branchName="main", jobId=job["jobId"])["job"]

@@ -161,8 +161,9 @@ CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-12
 
 
 def domain_and_environment_calls(client, controller, clock):
-    """(operation, response) for the domain and backend environment operations, through every
-    status a domain association passes (managed and custom certificate, update, failure)."""
+    """(operation, response) for the domain, access log and backend environment operations,
+    through every status a domain association passes (managed and custom certificate, update,
+    failure)."""
     app_id = client.create_app(name="shop")["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
     subdomains = [{"prefix": "", "branchName": "main"}, {"prefix": "www", "branchName": "main"}]
@@ -194,6 +195,11 @@ def domain_and_environment_calls(client, controller, clock):
     clock.tick(700)
     yield "ListDomainAssociations", client.list_domain_associations(appId=app_id, maxResults=1)
     yield "ListDomainAssociations", client.list_domain_associations(appId=app_id)
+    controller.add_access_log(app_id, "example.com", {"cs-uri-stem": "/index.html"})
+    yield "GenerateAccessLogs", client.generate_access_logs(appId=app_id, domainName="example.com")
+    yield "GenerateAccessLogs", client.generate_access_logs(
+        appId=app_id, domainName="example.org.", startTime=1767225600, endTime=1767229200
+    )
     yield "DeleteDomainAssociation", client.delete_domain_association(appId=app_id, domainName="example.net")
     yield "CreateBackendEnvironment", client.create_backend_environment(appId=app_id, environmentName="prod")
     yield "CreateBackendEnvironment", client.create_backend_environment(
@@ -217,8 +223,41 @@ def test_every_domain_and_environment_response_matches_its_output_shape(amplify_
             association = response.get("domainAssociation")
             if association:
                 statuses.add((association["domainStatus"], association.get("updateStatus")))
-    assert len(seen) == 9
+    assert len(seen) == 10
     assert {status for status, _ in statuses} >= {
         "CREATING", "REQUESTING_CERTIFICATE", "PENDING_VERIFICATION", "PENDING_DEPLOYMENT", "AVAILABLE",
         "IMPORTING_CUSTOM_CERTIFICATE", "AWAITING_APP_CNAME", "FAILED", "UPDATING",
     }
+
+
+TESTED_SPEC = "version: 1\ntest:\n  phases:\n    test:\n      commands: [npx cypress run]\n"
+
+
+def test_every_artifact_response_matches_its_output_shape(amplify_jobs):
+    from freezegun import freeze_time
+
+    client = amplify()
+    seen = set()
+    with freeze_time("2026-01-01") as clock:
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token", buildSpec=TESTED_SPEC
+        )["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+        calls = [("ListArtifacts", client.list_artifacts(appId=app_id, branchName="main", jobId="1"))]
+        clock.tick(3600)
+        calls.append(("GetJob", client.get_job(appId=app_id, branchName="main", jobId="1")))
+        page = client.list_artifacts(appId=app_id, branchName="main", jobId="1", maxResults=1)
+        calls.append(("ListArtifacts", page))
+        calls.append(
+            ("ListArtifacts", client.list_artifacts(
+                appId=app_id, branchName="main", jobId="1", nextToken=page["nextToken"]
+            ))
+        )
+        first = page["artifacts"][0]["artifactId"]
+        calls.append(("GetArtifactUrl", client.get_artifact_url(artifactId=first)))
+    for operation, response in calls:
+        assert_matches_output_shape(client, operation, response)
+        seen.add(operation)
+    assert seen == {"ListArtifacts", "GetJob", "GetArtifactUrl"}
+    assert [step["stepName"] for step in calls[1][1]["job"]["steps"]] == ["BUILD", "TEST", "DEPLOY", "VERIFY"]

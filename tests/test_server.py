@@ -25,7 +25,7 @@ def status(client: Any, app_id: str, branch: str, job_id: str) -> str:
 
 def test_apps_and_branches_with_a_slash_in_the_name(server: Served) -> None:
     client = server.client()
-    app = client.create_app(name="shop", repository=REPO)["app"]
+    app = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]
     client.create_branch(appId=app["appId"], branchName="feature/login")
 
     assert [a["appId"] for a in client.list_apps()["apps"]] == [app["appId"]]
@@ -244,7 +244,7 @@ def test_mock_wide_durations_apply_to_new_jobs(server: Served) -> None:
     zero = {"pending": 0, "provisioning": 0, "build": 0, "deploy": 0, "verify": 0}
     set_ = server.control("POST", "durations", json=zero)
     assert set_.status_code == 200
-    assert server.control("GET", "durations").json() == {**zero, "cancelling": 5}
+    assert server.control("GET", "durations").json() == {**zero, "cancelling": 5, "test": 90}
 
     client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
     assert status(client, app_id, "main", "1") == "SUCCEED"

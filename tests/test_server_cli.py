@@ -95,7 +95,9 @@ def test_the_process_serves_and_stops_cleanly_on_a_signal(
 ) -> None:
     process, url = served_process(*args)
     client = boto_client(url)
-    app_id = client.create_app(name="shop", repository="https://github.com/acme/shop")["app"]["appId"]
+    app_id = client.create_app(
+        name="shop", repository="https://github.com/acme/shop", accessToken="token"
+    )["app"]["appId"]
     client.create_branch(appId=app_id, branchName="feature/x")
     started = client.start_job(appId=app_id, branchName="feature/x", jobType="RELEASE")["jobSummary"]
     assert started["jobId"] == "1"

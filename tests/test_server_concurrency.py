@@ -221,7 +221,7 @@ def test_sixteen_clients_start_stop_list_get_and_delete_jobs(served: Served, cli
     """2,400 mixed job calls from 16 clients on 4 shared and 16 own branches, the clock moved by
     the clients too: only the API's own refusals, gap-free ids, one running job per branch."""
     setup = clients.boto()
-    app_id = setup.create_app(name="jobs", repository=REPO)["app"]["appId"]
+    app_id = setup.create_app(name="jobs", repository=REPO, accessToken="token")["app"]["appId"]
     for name in SHARED + OWN:
         setup.create_branch(appId=app_id, branchName=name)
     # Short phases next to the clock moves below, so threads meet every status; real time
@@ -458,7 +458,7 @@ def test_statuses_only_move_forward_while_the_clock_moves_under_pollers(
     """Pollers see every job's statuses and steps in order, none skipped or undone, while one
     client moves the clock (once 200 s back), stops jobs, and waits for two polls between moves."""
     setup = clients.boto()
-    app_id = setup.create_app(name="clock", repository=REPO)["app"]["appId"]
+    app_id = setup.create_app(name="clock", repository=REPO, accessToken="token")["app"]["appId"]
     for name in ("a", "b", "c", "d/1", "e", "f"):
         setup.create_branch(appId=app_id, branchName=name)
     durations = ("pending", "provisioning", "build", "deploy", "verify", "cancelling")

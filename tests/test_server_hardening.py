@@ -101,7 +101,7 @@ def test_invalid_chunked_encoding(server: Served, capfd: pytest.CaptureFixture[s
 
 
 def test_valid_chunked_encoding_is_read(server: Served) -> None:
-    payload = json.dumps({"name": "shop", "repository": REPO}).encode()
+    payload = json.dumps({"name": "shop", "repository": REPO, "accessToken": "token"}).encode()
     request = (
         b"POST /apps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
@@ -133,7 +133,7 @@ def test_large_request_bodies_are_not_kept_after_their_request() -> None:
     with mock_amplify_jobs():
         _dispatch._seen_requests.clear()
         client = boto_client("https://amplify.us-east-1.amazonaws.com")
-        app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
         # Valid JSON padded to 1 MiB: parsed and answered, but not remembered. (One branch each:
         # a second job on a busy branch is refused.)
         padded = b'{"jobType": "RELEASE"' + b" " * (1 << 20) + b"}"
@@ -220,7 +220,7 @@ def test_the_server_class_refuses_a_port_outside_the_range() -> None:
 def test_sigterm_under_load_exits_0_promptly(served_process: Any) -> None:
     process, url = served_process("serve")
     client = boto_client(url)
-    app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+    app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
     client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
     port = int(url.rsplit(":", 1)[1])

@@ -26,7 +26,7 @@ REPO = "https://github.com/acme/shop"
 
 
 def hooked_app(client: Any, branch: str = "main") -> Tuple[str, Dict[str, Any]]:
-    app_id = str(client.create_app(name="shop", repository=REPO)["app"]["appId"])
+    app_id = str(client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"])
     client.create_branch(appId=app_id, branchName=branch)
     return app_id, dict(client.create_webhook(appId=app_id, branchName=branch)["webhook"])
 

@@ -26,7 +26,7 @@ def mock_fixture() -> Iterator[AmplifyJobs]:
 @pytest.fixture(name="app")
 def app_fixture(mock: AmplifyJobs) -> Tuple[Any, str]:
     client = amplify()
-    app_id = client.create_app(name="shop", repository=REPO)["app"]["appId"]
+    app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
     client.create_branch(appId=app_id, branchName="main")
     client.create_branch(appId=app_id, branchName="feature/cms")
     return client, app_id

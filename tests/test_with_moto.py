@@ -130,7 +130,9 @@ def test_mock_aws_alone_files_apps_under_the_account_of_sts_keys():
 def test_inside_mock_aws_the_apps_and_jobs_are_mock_aws_s_to_keep_and_reset():
     with mock_aws():
         client = boto3.client("amplify", region_name="us-east-1")
-        app_id = client.create_app(name="made-under-mock-aws", repository="https://github.com/a/b")["app"]["appId"]
+        app_id = client.create_app(
+            name="made-under-mock-aws", repository="https://github.com/a/b", accessToken="token"
+        )["app"]["appId"]
         with mock_amplify_jobs() as amplify_jobs:
             # What mock_aws() served before this mock started is still there...
             assert [a["appId"] for a in client.list_apps()["apps"]] == [app_id]

@@ -1,31 +1,30 @@
-"""Jobs and deployments of a branch: the records the API reports, and the rules AWS applies.
+"""Jobs of a branch (StartJob, GetJob, ListJobs, StopJob, DeleteJob, and the builds AWS starts
+itself): the records the API reports, and the rules AWS applies.
 
 A job's status is never stored: it is read off its :class:`~amplify_mock._lifecycle.Timeline`
-at the current instant, after the backend's scheduler has settled to that instant.
+at the current instant, after the backend's scheduler has settled to that instant. This module
+knows branches and apps only through the few attributes it reads (:class:`BranchRef`), so it
+never imports the modules above it; manual deployments (:mod:`amplify_mock.deployments`) build on it.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
 from bisect import bisect_right
-from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
+from typing import IO, Any, Callable, Dict, List, Optional, Protocol, Tuple
 
 from moto.moto_api import state_manager
 
 from . import _clock
-from ._buildlog import zip_file_count, zip_members
+from ._buildlog import zip_file_count
 from ._lifecycle import (
     CANCELLING,
     CREATED,
-    DEPLOY,
-    DEPLOYMENT_JOB,
     FAILED,
     PENDING,
     PROVISIONING,
     RUNNING,
     TERMINAL,
+    TEST,
     Durations,
     JobNotStoppableError,
     JobView,
@@ -38,10 +37,8 @@ from ._lifecycle import (
     view,
 )
 from ._pagination import decode_token, encode_token
+from .artifacts import Artifacts
 from .exceptions import BadRequestException, LimitExceededException, NotFoundException
-
-if TYPE_CHECKING:
-    from .models import Branch
 
 MODEL_NAME = "amplify::job"
 # Jobs follow the clock; "immediate" and "manual" are honoured as moto's state manager defines them.
@@ -67,18 +64,31 @@ class JobSettings:
         self.max_upload_size = MAX_UPLOAD_SIZE
 
 
-@dataclass(frozen=True)
-class Deployment:
-    """What was uploaded for a manual deployment, as its job took it at StartDeployment (or, not
-    started yet, as it stands): the body PUT to ``zipUploadUrl``, and the files by name — those
-    PUT to ``fileUploadUrls``, else the zip's members."""
+settings = JobSettings()
 
-    zip: Optional[bytes] = None
-    files: Dict[str, bytes] = field(default_factory=dict)
+
+class AppRef(Protocol):
+    """What this module reads of an app."""
+
+    app_id: str
+    settings: Dict[str, Any]
 
     @property
-    def file_names(self) -> List[str]:
-        return sorted(self.files)
+    def repository(self) -> str: ...
+
+
+class BranchRef(Protocol):
+    """What this module reads of a branch."""
+
+    name: str
+    arn: str
+    settings: Dict[str, Any]
+    jobs: BranchJobs
+
+    @property
+    def app(self) -> AppRef: ...
+
+    def __hash__(self) -> int: ...  # the scheduler keys its queues by branch
 
 
 class _NoUploads(Dict[str, IO[bytes]]):
@@ -93,7 +103,6 @@ class _NoUploads(Dict[str, IO[bytes]]):
         return self
 
 
-settings = JobSettings()
 _new_view = tuple.__new__
 _NO_UPLOADS = _NoUploads()
 
@@ -125,7 +134,7 @@ class Job:
 
     def __init__(
         self,
-        branch: Branch,
+        branch: BranchRef,
         job_id: int,
         job_type: str,
         commit_id: str,
@@ -235,6 +244,7 @@ class Job:
             timeline.submitted_at,
             durations=timeline.durations,
             outcome=timeline.outcome,
+            test=TEST in timeline.steps,
         )
         shadow.admitted_at = timeline.submitted_at + timeline.durations.pending
         shadow.stopped_at = self.manual_stop if self.manual_stop is not None else timeline.stopped_at
@@ -315,18 +325,6 @@ class Job:
         self.zip_upload = self.deployed_zip = self.deployed_files = None
         self.file_uploads = _NO_UPLOADS
 
-    def deployment(self) -> Deployment:
-        """What was uploaded: as StartDeployment took it, or as it stands if not started."""
-        if self.deployed_files is not None:
-            zip_upload, file_uploads = self.deployed_zip, self.deployed_files
-        else:
-            zip_upload, file_uploads = self.zip_upload, self.file_uploads
-        zip_bytes = _read(zip_upload) if zip_upload is not None else None
-        files = {name: _read(content) for name, content in file_uploads.items()}
-        if not files and zip_bytes is not None:
-            files = zip_members(zip_bytes) or {}
-        return Deployment(zip_bytes, files)
-
     def describe_upload(self) -> str:
         """What a deployment deploys, in a build log's words, without reading it into memory."""
         zip_upload = self.deployed_zip if self.deployed_files is not None else self.zip_upload
@@ -387,21 +385,19 @@ class BranchJobs:
         del self.ids[index]
 
 
-class JobsMixin:
-    """The job operations of :class:`~amplify_mock.models.AmplifyBackend`."""
+class Jobs:
+    """The jobs of one account in one region: the scheduler they share, and the job operations
+    on a branch the backend has looked up."""
 
-    scheduler: Scheduler
-    region_name: str
-    account_id: str
+    def __init__(self, scheduler: Scheduler, artifacts: Artifacts) -> None:
+        self.scheduler = scheduler
+        # The TEST steps of this account's and region's builds (amplify_mock.artifacts).
+        self.artifacts = artifacts
 
-    if TYPE_CHECKING:
-
-        def get_branch(self, app_id: str, branch_name: str) -> Branch: ...
-
-    def _now(self) -> float:
+    def now(self) -> float:
         return self.scheduler.settle(_clock.now())
 
-    def _job(self, branch: Branch, job_id: str) -> Job:
+    def job(self, branch: BranchRef, job_id: str) -> Job:
         job = branch.jobs.jobs.get(int(job_id)) if job_id.isdigit() else None
         if job is None:
             raise NotFoundException(
@@ -409,31 +405,33 @@ class JobsMixin:
             )
         return job
 
-    def _durations(self, branch: Branch) -> Durations:
+    def _durations(self, branch: BranchRef) -> Durations:
         if state_manager.get_transition(MODEL_NAME).get("progression") == "immediate":
             return Durations.zero()
         return branch.jobs.durations or settings.durations
 
-    def _submit(self, job: Job, kind: Any, outcome: Optional[Outcome], now: float) -> None:
+    def submit(self, job: Job, kind: Any, outcome: Optional[Outcome], now: float) -> None:
         branch = job.branch
         # The script is consumed even when the mock itself forces an outcome (a missing
         # upload or bucket), so scripted outcomes stay aligned with the jobs they were meant for.
         scripted = branch.jobs.outcomes.pop(0) if branch.jobs.outcomes else None
+        # A build whose buildSpec has a test phase runs TEST (amplify_mock.artifacts).
+        test = kind == "build" and self.artifacts.register_job(job) is not None
         if outcome is None:
             outcome = scripted or Outcome.succeed()
-            if outcome.step is not None and outcome.step not in steps_for(kind):
+            if outcome.step is not None and outcome.step not in steps_for(kind, test):
                 # A failure scripted at BUILD for a deployment (which has no BUILD step) fails
                 # its first step instead: the script said "the next job fails".
                 outcome = Outcome(outcome.kind, steps_for(kind)[0], outcome.reason)
         timeline = Timeline(
-            kind, now, branch=branch, durations=self._durations(branch), outcome=outcome
+            kind, now, branch=branch, durations=self._durations(branch), outcome=outcome, test=test
         )
         self.scheduler.max_concurrent = settings.max_concurrent
         self.scheduler.submit(timeline)
         job.timeline = timeline
         branch.jobs.open.append(job)
 
-    def _busy(self, branch: Branch, now: float) -> Optional[Job]:
+    def busy(self, branch: BranchRef, now: float) -> Optional[Job]:
         """The oldest job of the branch that is PENDING, PROVISIONING or RUNNING, if any."""
         # Under the "manual" progression a job's status follows reads, not the clock, and may
         # differ once the progression is unset: only a clock-driven ending is final.
@@ -450,13 +448,13 @@ class JobsMixin:
         branch.jobs.open = still_open
         return found
 
-    def _new_job(self, branch: Branch, job_type: str, now: float, commit: Tuple[str, str, float]) -> Job:
+    def new_job(self, branch: BranchRef, job_type: str, now: float, commit: Tuple[str, str, float]) -> Job:
         return Job(branch, branch.jobs.next_id, job_type, commit[0], commit[1], commit[2], now)
 
-    def start_job(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
-        branch = self.get_branch(app_id, branch_name)
+    def start_job(self, branch: BranchRef, params: Dict[str, Any]) -> Job:
+        app_id, branch_name = branch.app.app_id, branch.name
         job_type = params["jobType"]
-        now = self._now()
+        now = self.now()
         if job_type == "MANUAL":
             raise BadRequestException("The requested jobType MANUAL does not support.")
         if job_type == "RETRY":
@@ -464,7 +462,7 @@ class JobsMixin:
                 raise BadRequestException(
                     "A RETRY job needs the jobId of the job to retry; pass jobId."
                 )
-            previous = self._job(branch, params["jobId"])
+            previous = self.job(branch, params["jobId"])
             commit = (previous.commit_id, previous.commit_message, previous.commit_time)
         else:
             if not branch.app.repository:
@@ -481,7 +479,7 @@ class JobsMixin:
                 params.get("commitMessage") or params.get("jobReason") or "",
                 params.get("commitTime", now),
             )
-        if self._busy(branch, now) is not None:
+        if self.busy(branch, now) is not None:
             # AWS refuses rather than queues a StartJob while the branch has a job pending or
             # running, with HTTP 429 and these words, grammar included. Quoted from the AWS CLI
             # ("An error occurred (LimitExceededException) when calling the StartJob operation
@@ -492,13 +490,13 @@ class JobsMixin:
             raise LimitExceededException(
                 f"The requested branch {branch_name} already have pending or running jobs"
             )
-        job = self._new_job(branch, job_type, now, commit)
-        self._submit(job, "build", None, now)
+        job = self.new_job(branch, job_type, now, commit)
+        self.submit(job, "build", None, now)
         branch.jobs.add(job)
         return job
 
     def queue_build(
-        self, branch: Branch, commit_id: Optional[str], commit_message: str, *, merge_pending: bool = False
+        self, branch: BranchRef, commit_id: Optional[str], commit_message: str, *, merge_pending: bool = False
     ) -> Job:
         """A WEB_HOOK build AWS starts itself, for a push or a POST to a webhook URL. Unlike
         StartJob it is never refused for a busy branch: it waits PENDING behind the jobs there.
@@ -507,7 +505,7 @@ class JobsMixin:
         that job the new commit instead of queuing another, as AWS does (a third push during a
         build "sees that there is a pending build and updates job 2 with commit 3",
         aws-amplify/amplify-hosting#1617)."""
-        now = self._now()
+        now = self.now()
         last = branch.jobs.last()
         if (
             merge_pending
@@ -521,33 +519,32 @@ class JobsMixin:
             return last
         # A webhook build has no commit of its own: AWS reports its commitId as "HEAD"
         # (aws-amplify/amplify-hosting#3447).
-        job = self._new_job(branch, "WEB_HOOK", now, (commit_id or "HEAD", commit_message, now))
-        self._submit(job, "build", None, now)
+        job = self.new_job(branch, "WEB_HOOK", now, (commit_id or "HEAD", commit_message, now))
+        self.submit(job, "build", None, now)
         branch.jobs.add(job)
         return job
 
-    def get_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
-        job = self._job(self.get_branch(app_id, branch_name), job_id)
-        return job, job.view(self._now())
+    def get_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
+        job = self.job(branch, job_id)
+        return job, job.view(self.now())
 
     def list_jobs(
-        self, app_id: str, branch_name: str, next_token: Optional[str], max_results: Optional[int]
+        self, branch: BranchRef, next_token: Optional[str], max_results: Optional[int]
     ) -> Tuple[List[Tuple[Job, JobView]], Optional[str]]:
-        branch = self.get_branch(app_id, branch_name)
         ids = branch.jobs.ids
         size = max_results or 50
         end = len(ids)
         if next_token is not None:
             end = bisect_right(ids, decode_token("jobs", next_token))
         start = max(0, end - size)
-        now = self._now()
+        now = self.now()
         page = [branch.jobs.jobs[ids[i]] for i in range(end - 1, start - 1, -1)]
         token = encode_token("jobs", ids[start - 1]) if start > 0 else None
         return [(job, job.view(now, steps=False)) for job in page], token
 
-    def stop_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
-        job = self._job(self.get_branch(app_id, branch_name), job_id)
-        now = self._now()
+    def stop_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
+        job = self.job(branch, job_id)
+        now = self.now()
         current = job.view(now, counted=False)
         if job.timeline is None:
             raise BadRequestException(
@@ -568,10 +565,9 @@ class JobsMixin:
             job.stop_manually(int(transition.get("times", 1)))
         return job, job.view(now)
 
-    def delete_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
-        branch = self.get_branch(app_id, branch_name)
-        job = self._job(branch, job_id)
-        current = job.view(self._now(), counted=False)
+    def delete_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
+        job = self.job(branch, job_id)
+        current = job.view(self.now(), counted=False)
         if current.status not in TERMINAL:
             raise BadRequestException(
                 f"Job {job_id} has not finished (status {current.status}); stop it with StopJob "
@@ -581,115 +577,19 @@ class JobsMixin:
             self.scheduler.remove(job.timeline)
         branch.jobs.remove(job)
         job.close_uploads()
+        self.artifacts.forget_job(job)
         return job, current
 
-    def forget_jobs(self, branch: Branch) -> None:
+    def forget_jobs(self, branch: BranchRef) -> None:
         """Stop what still runs on a branch being deleted, so it frees its slot in time, and
         let go of what was uploaded for its deployments."""
-        now = self._now()
+        now = self.now()
         for job in branch.jobs.jobs.values():
             job.close_uploads()
             timeline = job.timeline
             if timeline is not None and timeline.stopped_at is None:
                 if view(timeline, now).status not in TERMINAL:
                     self.scheduler.stop(timeline, now)
-
-    def create_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Job:
-        branch = self.get_branch(app_id, branch_name)
-        _refuse_connected_app(branch)
-        now = self._now()
-        last = branch.jobs.last()
-        waiting = last if last is not None and last.timeline is None else None
-        if waiting is not None and waiting.view(now, steps=False).status != CREATED:
-            waiting = None
-        blocking = self._busy(branch, now) or waiting
-        if blocking is not None:
-            # AWS's words, grammar included: published deploy scripts quote "The last
-            # job(deployment) N was not finished" and stop the job before creating another.
-            # A CANCELLING job does not block.
-            raise BadRequestException(
-                f"The last job(deployment) {blocking.job_id} was not finished, please wait until "
-                "it finish or use StopJob operation to cancel it before creating a new deployment."
-            )
-        job = self._new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
-        job.file_names = tuple(params.get("fileMap") or {})
-        branch.jobs.add(job)
-        return job
-
-    def start_deployment(self, app_id: str, branch_name: str, params: Dict[str, Any]) -> Tuple[Job, JobView]:
-        branch = self.get_branch(app_id, branch_name)
-        _refuse_connected_app(branch)
-        job_id, source_url = params.get("jobId"), params.get("sourceUrl")
-        if not job_id and not source_url:
-            raise BadRequestException("Must specify jobId or sourceUrl for StartDeploymentRequest.")
-        if job_id and source_url:
-            raise BadRequestException(
-                "Specify either jobId (a deployment from CreateDeployment) or sourceUrl, not both."
-            )
-        now = self._now()
-        outcome: Optional[Outcome] = None
-        if job_id:
-            job = self._job(branch, job_id)
-            expiry = job.expired_at()
-            if expiry is None:
-                raise BadRequestException(
-                    f"Job {job_id} has already been started; call CreateDeployment for a new deployment."
-                )
-            if now > expiry:
-                raise BadRequestException(
-                    f"Deployment job {job_id} was created more than 8 hours ago and has expired "
-                    "(status FAILED); call CreateDeployment again and start it within 8 hours."
-                )
-            missing = job.missing_upload()
-            if missing is not None:
-                outcome = Outcome.fail(DEPLOY, missing)
-            self._submit(job, DEPLOYMENT_JOB, outcome, now)
-            # What is deployed is what was there now; a later PUT to the URLs changes nothing.
-            job.take_uploads()
-            return job, job.view(now)
-        assert source_url is not None
-        last = branch.jobs.last()
-        if last is not None and last.timeline is None and last.view(now, steps=False).status == CREATED:
-            raise BadRequestException(
-                f"The last job(deployment) {last.job_id} was not finished; start it with its jobId "
-                "or wait for it to expire before deploying from a sourceUrl."
-            )
-        source_type = params.get("sourceUrlType") or "ZIP"
-        job = self._new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
-        job.source_url, job.source_url_type = source_url, source_type
-        outcome = _missing_bucket(self.account_id, source_url, source_type)
-        self._submit(job, DEPLOYMENT_JOB, outcome, now)
-        branch.jobs.add(job)
-        return job, job.view(now)
-
-
-def _refuse_connected_app(branch: Branch) -> None:
-    """CreateDeployment and StartDeployment are for manually deployed apps only."""
-    if branch.app.repository:
-        # AWS's words, grammar included, as published deploy scripts and runbooks quote the
-        # reply of `aws amplify create-deployment` on a Git-connected app.
-        raise BadRequestException("Operation not supported. App is already connected a repository.")
-
-
-def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
-    """A deployment from S3 fails at DEPLOY when moto's S3 is in use and lacks the bucket."""
-    if not source_url.startswith("s3://"):
-        return None
-    core_models = sys.modules.get("moto.core.models")
-    if core_models is None or not core_models.botocore_stubber.enabled:
-        return None
-    # Imported here rather than looked up in sys.modules: a test that never called S3 has not
-    # loaded it yet, and its missing bucket must still fail the deployment.
-    s3_models = importlib.import_module("moto.s3.models")
-    bucket = source_url[len("s3://"):].split("/", 1)[0]
-    backend = s3_models.s3_backends[account_id]["aws"]
-    if bucket in backend.buckets:
-        return None
-    return Outcome.fail(
-        DEPLOY,
-        f"The S3 bucket {bucket} of sourceUrl {source_url} ({source_type}) does not exist "
-        "or is not accessible.",
-    )
 
 
 def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
@@ -703,6 +603,11 @@ def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
     }
     if step.name == "BUILD":
         result["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
+    elif step.name == TEST:
+        # The end-to-end test step's downloads (amplify_mock.artifacts): a zip of its artifacts
+        # and the report its configFilePath names.
+        result["testArtifactsUrl"] = f"{base}/TEST/artifacts.zip"
+        result["testConfigUrl"] = f"{base}/TEST/config"
     if step.reason is not None:
         result["statusReason"] = step.reason
     return result
@@ -710,11 +615,6 @@ def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
 
 def job_output(job: Job, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
     return {"summary": job.summary(job_view, stamp), "steps": job.steps(job_view, base, stamp)}
-
-
-def _read(content: IO[bytes]) -> bytes:
-    content.seek(0)
-    return content.read()
 
 
 def _size(content: IO[bytes]) -> int:

@@ -1,0 +1,110 @@
+"""Adding access log rows: the controller's method (mixed into ``AmplifyJobs``) and the
+server's ``/_amplify_mock/access-logs`` endpoint.
+
+The endpoint handlers raise ValueError or TypeError for bad input (the server answers 400) and
+the API's own errors for a missing app or domain (404), as the other control endpoints do.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Dict, Mapping, Optional, Union
+
+from . import _clock
+from ._dispatch import default_account
+from .domains import domain_key
+from .models import LockedBackend
+
+Instant = Union[datetime.datetime, float, int]
+# The timestamps the API takes end before the year 10000; so do the rows' instants.
+_YEAR_10000 = 253402300800
+
+
+def _locked(region: str, account_id: Optional[str]) -> LockedBackend:
+    try:
+        return LockedBackend(account_id or default_account(), region)
+    except KeyError:
+        raise ValueError(f"Amplify is not available in region {region!r}.") from None
+
+
+def _epoch(at: Optional[Instant]) -> float:
+    if at is None:
+        return _clock.now()
+    if isinstance(at, datetime.datetime):
+        if at.tzinfo is None:
+            raise ValueError("at must be timezone-aware (e.g. datetime.timezone.utc), or epoch seconds.")
+        return at.timestamp()
+    if isinstance(at, bool) or not isinstance(at, (int, float)) or not 0 <= at < _YEAR_10000:
+        raise ValueError(f"at must be a datetime or epoch seconds >= 0 (before the year 10000), got {at!r}")
+    return float(at)
+
+
+class AccessLogControls:
+    """The controller's access log method."""
+
+    def add_access_log(
+        self,
+        app_id: str,
+        domain_name: str,
+        fields: Optional[Mapping[str, Union[str, int, float]]] = None,
+        *,
+        at: Optional[Instant] = None,
+        region: str = "us-east-1",
+        account_id: Optional[str] = None,
+    ) -> Dict[str, str]:
+        """Record a request the app's ``domain_name`` served at ``at`` (default: the mock's
+        now), for GenerateAccessLogs to hand out. ``fields`` sets columns by their names in the
+        CSV (``"sc-status"``, ``"cs-uri-stem"``, ``"cs(User-Agent)"``, ...); the others get
+        plausible values, and ``date`` and ``time`` come from ``at``. Returns the row by column,
+        as the CSV holds it."""
+        if fields is not None and not isinstance(fields, Mapping):
+            raise TypeError("fields must be a mapping of column name to value")
+        when = _epoch(at)
+        with _locked(region, account_id) as backend:
+            return backend.add_access_log(app_id, domain_name, dict(fields or {}), when)
+
+
+# Server control endpoint
+
+_controls = AccessLogControls()
+_WHERE = ("appId", "domainName", "region", "accountId")
+
+
+def _only(data: Mapping[str, Any], allowed: Any) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValueError(f"Unknown field(s) {', '.join(unknown)}; this endpoint takes {', '.join(allowed)}.")
+
+
+def _text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> str:
+    value = data.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{key} must be a non-empty string.")
+    return value
+
+
+def rows_get(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """The rows of the app's domain, oldest first."""
+    _only(data, _WHERE)
+    with _locked(_text(data, "region", "us-east-1"), _text(data, "accountId", default_account())) as backend:
+        app = backend.get_app(_text(data, "appId"))
+        domain_name = _text(data, "domainName")
+        backend.domains.get(app, domain_name)
+        return {"rows": backend.access_logs.listed(app.app_id, domain_key(domain_name))}
+
+
+def rows_post(data: Mapping[str, Any]) -> Dict[str, Any]:
+    """``{"appId", "domainName", "fields": {column: value}, "at": epoch seconds}``: one row."""
+    _only(data, ("fields", "at") + _WHERE)
+    fields = data.get("fields", {})
+    if not isinstance(fields, dict):
+        raise ValueError("fields must be an object of column name to value.")
+    row = _controls.add_access_log(
+        _text(data, "appId"),
+        _text(data, "domainName"),
+        fields,
+        at=data.get("at"),
+        region=_text(data, "region", "us-east-1"),
+        account_id=_text(data, "accountId", default_account()),
+    )
+    return {"row": row}
