@@ -43,11 +43,11 @@ class ParsedBuilder:
         self._documents: Dict[int, Any] = {}
         self._lock = threading.Lock()
 
-    def stamps(self) -> Timestamps:
+    def stamps(self) -> Convert:
         """botocore's timestamp parser for one reply (operations that build their reply
         parsed call it directly; converters refresh it themselves)."""
         self.timestamps.refresh()
-        return self.timestamps
+        return self.timestamps.stamp
 
     def converter(self, shape: Any) -> Optional[Convert]:
         """A function from an operation's result to its parsed members, or None if unsupported."""
@@ -126,9 +126,13 @@ class Timestamps:
     made: datetimes are immutable. All of it holds while nothing it depends on changes: the
     datetime class (freezegun swaps it) and the local time zone (``time.tzset``). When either
     changes, or the cache is full, it starts over.
+
+    :attr:`stamp` is the parser as a plain function, remade by each :meth:`refresh`: a reply
+    that lists fifty jobs makes a hundred new datetimes, and calling a closure costs less than
+    calling an instance, then a method.
     """
 
-    __slots__ = ("_parse", "_seen", "_context", "_size", "_zone", "_local")
+    __slots__ = ("_parse", "_seen", "_context", "_size", "_zone", "_local", "stamp")
 
     def __init__(self, parse: Convert, size: int = 4096) -> None:
         self._parse = parse
@@ -137,6 +141,7 @@ class Timestamps:
         self._size = size
         self._zone: Optional[datetime.tzinfo] = None
         self._local: Optional[Convert] = None
+        self.stamp: Convert = self._stamper()
 
     def refresh(self) -> None:
         """Forget every remembered answer if what they depend on changed, or if there are too
@@ -147,19 +152,58 @@ class Timestamps:
             self._context = context
             self._zone = get_tzinfo_options()[0]() if self._parse is parse_timestamp else None
             self._local = _local_maker(self._zone, datetime.datetime)
+            self.stamp = self._stamper()
 
     def __call__(self, value: Any) -> Any:
-        parsed = self._seen.get(value)
-        if parsed is None:
-            if type(value) is not float:
-                return self._parse(value)
-            parsed = self._seen[value] = self._make(value)
-        return parsed
+        return self.stamp(value)
+
+    def _stamper(self) -> Convert:
+        seen, parse, local, slow = self._seen, self._parse, self._local, self._slow
+        low, high = _FAST_RANGE if local is not None else (0.0, 0.0)
+        offset = _one_offset(self._zone, datetime.datetime)
+        if offset is not None:
+            # One offset all year (UTC, as on most CI machines): local(value) inlined, the
+            # call being a good part of a new datetime's cost. Checked against botocore's
+            # parser with the rest in tests/test_timestamps.py.
+            zone, from_utc, combine = self._zone, _REAL.fromtimestamp, _REAL.combine
+
+            def stamp_one_offset(value: Any) -> Any:
+                parsed = seen.get(value)
+                if parsed is None:
+                    if type(value) is not float:
+                        return parse(value)
+                    if low <= value < high:
+                        wall = from_utc(value, _UTC)
+                        if offset:
+                            wall += offset
+                        parsed = seen[value] = combine(wall, wall.time(), zone)
+                    else:
+                        parsed = seen[value] = slow(value)
+                return parsed
+
+            return stamp_one_offset
+
+        def stamp(value: Any) -> Any:
+            parsed = seen.get(value)
+            if parsed is None:
+                if type(value) is not float:
+                    return parse(value)
+                if low <= value < high:
+                    parsed = seen[value] = local(value)  # type: ignore[misc]
+                else:
+                    parsed = seen[value] = slow(value)
+            return parsed
+
+        return stamp
 
     def _make(self, value: float) -> Any:
+        """A new datetime for ``value``, remembering nothing (what :attr:`stamp` makes)."""
         local = self._local
         if local is not None and _FAST_RANGE[0] <= value < _FAST_RANGE[1]:
             return local(value)
+        return self._slow(value)
+
+    def _slow(self, value: float) -> Any:
         if self._zone is not None:
             try:
                 # What botocore's parse_timestamp does first, with the datetime class of the moment.
@@ -177,7 +221,23 @@ _UTC = datetime.timezone.utc
 # attribute that is the class itself, so an alias of it would be FakeDatetime under freeze_time.
 _EPOCH = datetime.datetime(1970, 1, 1)
 _EPOCH_UTC = _EPOCH.replace(tzinfo=_UTC)
+_REAL = type(_EPOCH)
 _NO_TIME = datetime.timedelta(0)
+
+
+def _is_tzlocal(zone: Optional[datetime.tzinfo]) -> bool:
+    return type(zone).__name__ == "tzlocal" and type(zone).__module__ == "dateutil.tz.tz"
+
+
+def _one_offset(zone: Optional[datetime.tzinfo], cls: Any) -> Optional[datetime.timedelta]:
+    """The zone's only offset, when :func:`_local_maker` would make real datetimes with one
+    offset all year (its ``not saved`` case), else None."""
+    if cls is not _REAL or not _is_tzlocal(zone):
+        return None
+    standard = datetime.timedelta(seconds=-time.timezone)
+    if time.daylight and datetime.timedelta(seconds=-time.altzone) != standard:
+        return None
+    return standard
 
 
 def _local_maker(zone: Optional[datetime.tzinfo], cls: Any) -> Optional[Convert]:
@@ -194,9 +254,9 @@ def _local_maker(zone: Optional[datetime.tzinfo], cls: Any) -> Optional[Convert]
     are asked here on the same naive seconds, so the answers are the same datetimes, fold
     included (``tests/test_timestamps.py`` checks across zones and around their changes).
     """
-    if type(zone).__name__ != "tzlocal" or type(zone).__module__ != "dateutil.tz.tz":
+    if not _is_tzlocal(zone):
         return None
-    real = type(_EPOCH)
+    real = _REAL
     if cls is real:
         wrap: Optional[Callable[[datetime.datetime], Any]] = None
     elif cls.__name__ == "FakeDatetime" and cls.__module__ == "freezegun.api":

@@ -61,6 +61,8 @@ def _branch(branch: Any, now: float) -> List[str]:
 def _job(job: Any, now: float) -> List[str]:
     head = f"job {job.job_id} {job.job_type}"
     timeline = job.timeline
+    if timeline is None and job.cancelled_at is not None:
+        return [f"{head}, created {_instant(job.created_at)}: CANCELLED before StartDeployment"]
     if timeline is None:
         expiry = job.expired_at()
         expired = expiry is not None and now > expiry

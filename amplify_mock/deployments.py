@@ -86,6 +86,11 @@ class Deployments:
         outcome: Optional[Outcome] = None
         if job_id:
             job = self.jobs.job(branch, job_id)
+            if job.cancelled_at is not None:
+                raise BadRequestException(
+                    f"Job {job_id} was stopped before it was started (status CANCELLED); call "
+                    "CreateDeployment for a new deployment."
+                )
             expiry = job.expired_at()
             if expiry is None:
                 raise BadRequestException(

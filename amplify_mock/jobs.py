@@ -17,6 +17,7 @@ from moto.moto_api import state_manager
 from . import _clock
 from ._buildlog import zip_file_count
 from ._lifecycle import (
+    CANCELLED,
     CANCELLING,
     CREATED,
     FAILED,
@@ -91,6 +92,22 @@ class BranchRef(Protocol):
     def __hash__(self) -> int: ...  # the scheduler keys its queues by branch
 
 
+class _NoUploads(Dict[str, IO[bytes]]):
+    """No file uploaded: one empty mapping shared by every job until a file is PUT for it
+    (then the job gets a dict of its own). Read-only, and kept as itself by deep copies
+    (a test class's snapshot), so a job can tell it apart by identity."""
+
+    def __setitem__(self, key: str, value: IO[bytes]) -> None:
+        raise TypeError("the shared empty uploads are read-only")
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> _NoUploads:
+        return self
+
+
+_new_view = tuple.__new__
+_NO_UPLOADS = _NoUploads()
+
+
 class Job:
     __slots__ = (
         "branch",
@@ -114,6 +131,7 @@ class Job:
         "ended",
         "ended_status",
         "ended_at",
+        "cancelled_at",
     )
 
     def __init__(
@@ -141,7 +159,9 @@ class Job:
         self.upload_source: Optional[str] = None
         self.file_names: Tuple[str, ...] = ()
         self.zip_upload: Optional[IO[bytes]] = None
-        self.file_uploads: Dict[str, IO[bytes]] = {}
+        # Shared and read-only until a file is PUT: an empty dict per job was a tenth of what a
+        # stored job costs, and one more object for the garbage collector to walk.
+        self.file_uploads: Dict[str, IO[bytes]] = _NO_UPLOADS
         self.deployed_zip: Optional[IO[bytes]] = None
         self.deployed_files: Optional[Dict[str, IO[bytes]]] = None
         self.reads = 0
@@ -154,14 +174,17 @@ class Job:
         self.ended: Optional[JobView] = None
         self.ended_status: Optional[str] = None
         self.ended_at: Optional[float] = None
+        # A deployment stopped before StartDeployment: when StopJob came.
+        self.cancelled_at: Optional[float] = None
 
     @property
     def arn(self) -> str:
-        return f"{self.branch.arn}/jobs/{self.job_id:010d}"
+        # zfill rather than a format spec: a ListJobs page spells fifty of these.
+        return self.branch.arn + "/jobs/" + str(self.job_id).zfill(10)
 
     def expired_at(self) -> Optional[float]:
         """When a deployment that was created but never started stops being startable."""
-        if self.timeline is None:
+        if self.timeline is None and self.cancelled_at is None:
             return self.created_at + DEPLOYMENT_WINDOW
         return None
 
@@ -170,6 +193,8 @@ class Job:
         ``steps=False`` may leave out the steps (for a summary, or a status check)."""
         timeline = self.timeline
         if timeline is None:
+            if self.cancelled_at is not None:
+                return JobView(CANCELLED, self.created_at, self.cancelled_at, ())
             expiry = self.created_at + DEPLOYMENT_WINDOW
             if now > expiry:
                 return JobView(FAILED, self.created_at, expiry, ())
@@ -184,7 +209,9 @@ class Job:
             if ended is not None:
                 return ended
             if not steps:
-                return JobView(self.ended_status or "", timeline.submitted_at, ended_at, ())
+                # tuple.__new__: a named tuple's own __new__ is Python code, and a ListJobs
+                # page makes fifty of these.
+                return _new_view(JobView, (self.ended_status or "", timeline.submitted_at, ended_at, ()))
         job_view = view(timeline, now, steps=steps)
         if job_view.status in TERMINAL:
             self.ended_status, self.ended_at = job_view.status, job_view.end
@@ -237,18 +264,31 @@ class Job:
         commit_time = self.commit_time
         if stamp is not None:
             commit_time, start = stamp(commit_time), stamp(start)
-        result: Dict[str, Any] = {
-            "jobArn": self.arn,
-            "jobId": str(self.job_id),
-            "commitId": self.commit_id,
-            "commitMessage": self.commit_message,
-            "commitTime": commit_time,
-            "startTime": start,
-            "status": job_view.status,
-        }
-        if end is not None:
-            result["endTime"] = end if stamp is None else stamp(end)
-        result["jobType"] = self.job_type
+        if end is None:
+            result: Dict[str, Any] = {
+                "jobArn": self.arn,
+                "jobId": str(self.job_id),
+                "commitId": self.commit_id,
+                "commitMessage": self.commit_message,
+                "commitTime": commit_time,
+                "startTime": start,
+                "status": job_view.status,
+                "jobType": self.job_type,
+            }
+        else:
+            # One literal per case rather than keys added after: most summaries listed are of
+            # ended jobs.
+            result = {
+                "jobArn": self.arn,
+                "jobId": str(self.job_id),
+                "commitId": self.commit_id,
+                "commitMessage": self.commit_message,
+                "commitTime": commit_time,
+                "startTime": start,
+                "status": job_view.status,
+                "endTime": end if stamp is None else stamp(end),
+                "jobType": self.job_type,
+            }
         if self.job_type == "MANUAL":
             result["sourceUrl"] = self.source_url or self.upload_source or ""
             result["sourceUrlType"] = self.source_url_type or "ZIP"
@@ -265,6 +305,8 @@ class Job:
         if file_name is None:
             previous, self.zip_upload = self.zip_upload, content
         else:
+            if self.file_uploads is _NO_UPLOADS:
+                self.file_uploads = {}
             previous = self.file_uploads.get(file_name)
             self.file_uploads[file_name] = content
         if previous is not None and not self._deployed(previous):
@@ -287,7 +329,7 @@ class Job:
             if content is not None:
                 content.close()
         self.zip_upload = self.deployed_zip = self.deployed_files = None
-        self.file_uploads = {}
+        self.file_uploads = _NO_UPLOADS
 
     def describe_upload(self) -> str:
         """What a deployment deploys, in a build log's words, without reading it into memory."""
@@ -305,6 +347,14 @@ class Job:
     def missing_upload(self) -> Optional[str]:
         """Why a deployment cannot deploy what was uploaded for it, if it cannot."""
         if self.zip_upload is not None:
+            if zip_file_count(self.zip_upload) is None:
+                # Nothing public shows AWS's words for this; the deployment cannot unpack what
+                # it was given, so it fails at DEPLOY, as a missing upload does.
+                return (
+                    f"The artifact uploaded to the zipUploadUrl of job {self.job_id} "
+                    f"({_size(self.zip_upload)} bytes) is not a zip archive; upload a .zip of the "
+                    "site's files."
+                )
             return None
         missing = [name for name in self.file_names if name not in self.file_uploads]
         if self.file_names and not missing:
@@ -510,16 +560,20 @@ class Jobs:
         job = self.job(branch, job_id)
         now = self.now()
         current = job.view(now, counted=False)
-        if job.timeline is None:
-            raise BadRequestException(
-                f"Job {job_id} is a deployment that was never started (status {current.status}); "
-                "there is nothing to stop."
-            )
+        if job.timeline is None and current.status == CREATED:
+            # A deployment created but never started holds its branch (CreateDeployment refuses
+            # the next one), and AWS's remedy is StopJob: Amplify's maintainers tell users to run
+            # `aws amplify stop-job` on such deployments (aws-amplify/amplify-hosting#3004,
+            # aws-amplify/amplify-backend#2137). Nothing runs to be cancelled, so it is CANCELLED
+            # at once (the mock's choice: nothing public shows AWS's status in between).
+            job.cancelled_at = now
+            return job, job.view(now)
         if current.status in TERMINAL:
             raise BadRequestException(
                 f"Job {job_id} has already finished with status {current.status}; only PENDING, "
                 "PROVISIONING or RUNNING jobs can be stopped."
             )
+        assert job.timeline is not None  # only a deployment never started has none
         try:
             self.scheduler.stop(job.timeline, now)
         except JobNotStoppableError:
@@ -532,7 +586,9 @@ class Jobs:
     def delete_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
         job = self.job(branch, job_id)
         current = job.view(self.now(), counted=False)
-        if current.status not in TERMINAL:
+        # A deployment created but never started runs nothing and may be deleted as it is
+        # (users clear such deployments by deleting them, aws-amplify/amplify-backend#1528).
+        if current.status not in TERMINAL and current.status != CREATED:
             raise BadRequestException(
                 f"Job {job_id} has not finished (status {current.status}); stop it with StopJob "
                 "and delete it once it is CANCELLED."

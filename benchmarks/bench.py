@@ -20,7 +20,8 @@ Best cases and realistic scenarios are reported apart, and each target says whic
 - *best case*: the same request again and again (section 1), so the mock's request memo and its
   timestamp cache always hit (a row with the memo off is shown next to it);
 - *realistic*: what a test suite pays. A typical test, from starting the mock to a job polled to
-  SUCCEED under freezegun, against the same test on the Stubber (section 2); reads of jobs that
+  SUCCEED under freezegun, against the same test on the Stubber (section 2; by CPU time and by
+  the wall clock, which also counts what a test waits for without computing); reads of jobs that
   were never read before, each call a different finished job or the next ListJobs page (section
   3); and a pytest run that never uses the mock, with and without the package's plugin, in fresh
   processes (section 6).
@@ -397,22 +398,33 @@ def typical_test(tests: int, rounds: int) -> None:
                     if job["job"]["summary"]["status"] == "SUCCEED":
                         break
 
-    def suite(test: Callable[[], None]) -> Callable[[], float]:
+    # Wall-clock time too: what a test waits for without using the CPU (a sleep, a thread
+    # handing over) does not show in CPU time, and a suite's user waits for it all the same.
+    walls: Dict[str, List[float]] = {"mock": [], "stub": []}
+
+    def suite(test: Callable[[], None], side: str) -> Callable[[], float]:
         def run() -> float:
-            start = CLOCK()
+            start, wall = CLOCK(), time.perf_counter()
             for _ in range(tests):
                 test()
+            walls[side].append((time.perf_counter() - wall) / tests * 1e3)
             return (CLOCK() - start) / tests * 1e3
         return run
 
     for _ in range(3):
         mock_test()
         stub_test()
-    figures = interleaved({"mock": suite(mock_test), "stub": suite(stub_test)}, rounds)
+    figures = interleaved({"mock": suite(mock_test, "mock"), "stub": suite(stub_test, "stub")}, rounds)
     m, st = (statistics.median(figures[side]) for side in ("mock", "stub"))
     over = ratio_of(figures, "mock", "stub")
-    print(f"per test (ms, GC included): mock {m:.2f}, Stubber {st:.2f}, ratio {over:.2f}x")
+    print(f"per test (ms of CPU, GC included): mock {m:.2f}, Stubber {st:.2f}, ratio {over:.2f}x")
     target(REALISTIC, "a typical test <= 1.5x the same test on the Stubber", over <= 1.5, f"{over:.2f}x")
+    m, st = (statistics.median(walls[side]) for side in ("mock", "stub"))
+    over = ratio_of(walls, "mock", "stub")
+    print(f"per test (ms of wall-clock time): mock {m:.2f}, Stubber {st:.2f}, ratio {over:.2f}x "
+          "(other processes' load counts here)")
+    target(REALISTIC, "a typical test's wall-clock time <= 1.5x the Stubber's", over <= 1.5,
+           f"{over:.2f}x ({m:.0f} ms vs {st:.0f} ms)")
 
 
 def _jobs_at_distinct_times(backend: Any, app_id: str, branch: str, count: int, clock: Any) -> None:

@@ -343,6 +343,8 @@ def test_connecting_a_repository_on_update_needs_a_token_and_a_refusal_changes_n
     assert client.get_app(appId=app_id)["app"] == before
 
     client.update_app(appId=app_id, description="new")  # no repository named, no token needed
-    updated = client.update_app(appId=app_id, repository="https://github.com/acme/shop", accessToken="t")["app"]
+    updated = client.update_app(
+        appId=app_id, repository="https://github.com/acme/shop", accessToken="t"
+    )["app"]
     assert (updated["repository"], updated["description"]) == ("https://github.com/acme/shop", "new")
     assert "accessToken" not in updated

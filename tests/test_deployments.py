@@ -6,6 +6,9 @@ branch, ``main``.
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import boto3
 import pytest
 import requests
@@ -43,9 +46,16 @@ def start_deployment(client, app, **kwargs):
     return client.start_deployment(appId=app, branchName=BRANCH, **kwargs)["jobSummary"]
 
 
+def site_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.html", "<h1>shop</h1>")
+    return buffer.getvalue()
+
+
 def uploaded(client, app, **kwargs):
     created = create(client, app, **kwargs)
-    assert requests.put(created["zipUploadUrl"], data=b"PK\x03\x04 site").status_code == 200
+    assert requests.put(created["zipUploadUrl"], data=site_zip()).status_code == 200
     return created["jobId"]
 
 
@@ -87,6 +97,44 @@ def test_create_deployment_is_refused_in_aws_words_while_the_last_job_is_unfinis
 def test_create_deployment_is_refused_while_the_last_deployment_is_not_started(client, app_id):
     create(client, app_id)
     assert refused(client, app_id, lambda: create(client, app_id)) == STILL_RUNNING.format(1)
+
+
+def test_a_deployment_never_started_is_stopped_as_aws_advises_and_frees_the_branch(client, clock, app_id):
+    # Amplify's maintainers answer "The last job(deployment) N was not finished" with
+    # `aws amplify stop-job` on the stuck deployment (aws-amplify/amplify-hosting#3004).
+    create(client, app_id)
+    stopped = client.stop_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]
+    assert stopped["status"] == "CANCELLED" and stopped["endTime"] == stopped["startTime"]
+    clock.advance(EIGHT_HOURS + 1)
+    assert status(client, app_id, "1") == "CANCELLED"  # it does not expire to FAILED later
+    assert create(client, app_id)["jobId"] == "2"
+
+
+def test_a_stopped_deployment_cannot_be_started_or_stopped_again(client, app_id):
+    job_id = uploaded(client, app_id)
+    client.stop_job(appId=app_id, branchName=BRANCH, jobId=job_id)
+    message = refused(client, app_id, lambda: start_deployment(client, app_id, jobId=job_id))
+    assert message == (
+        "Job 1 was stopped before it was started (status CANCELLED); call CreateDeployment for a "
+        "new deployment."
+    )
+    message = refused(client, app_id, lambda: client.stop_job(appId=app_id, branchName=BRANCH, jobId=job_id))
+    assert "already finished with status CANCELLED" in message
+
+
+def test_a_deployment_never_started_may_be_deleted_and_frees_the_branch(client, app_id):
+    create(client, app_id)
+    deleted = client.delete_job(appId=app_id, branchName=BRANCH, jobId="1")["jobSummary"]
+    assert deleted["status"] == "CREATED"
+    assert list_ids(client, app_id) == []
+    assert create(client, app_id)["jobId"] == "2"
+
+
+def test_an_expired_deployment_cannot_be_stopped(client, clock, app_id):
+    create(client, app_id)
+    clock.advance(EIGHT_HOURS + 1)
+    message = refused(client, app_id, lambda: client.stop_job(appId=app_id, branchName=BRANCH, jobId="1"))
+    assert "already finished with status FAILED" in message
 
 
 def test_create_deployment_is_allowed_once_the_last_job_ended(client, clock, app_id):
@@ -209,6 +257,19 @@ def test_deployment_started_without_upload_fails_at_deploy_saying_what_to_do(cli
     assert result["summary"]["status"] == "FAILED"
     assert [s["stepName"] for s in result["steps"]] == ["DEPLOY"]
     assert "zipUploadUrl" in result["steps"][0]["statusReason"]
+
+
+def test_deployment_of_a_body_that_is_not_a_zip_fails_at_deploy_saying_so(client, clock, app_id):
+    created = create(client, app_id)
+    assert requests.put(created["zipUploadUrl"], data=b"<h1>not zipped</h1>").status_code == 200
+    start_deployment(client, app_id, jobId=created["jobId"])
+    clock.advance(3600)
+    result = job(client, app_id, created["jobId"])
+    assert result["summary"]["status"] == "FAILED"
+    assert result["steps"][0]["statusReason"] == (
+        "The artifact uploaded to the zipUploadUrl of job 1 (19 bytes) is not a zip archive; upload "
+        "a .zip of the site's files."
+    )
 
 
 def test_deployment_cannot_be_started_twice(client, app_id):

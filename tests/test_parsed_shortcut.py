@@ -67,6 +67,11 @@ class _Recording:
     def refresh(self) -> None:
         self.inner.refresh()
 
+    @property
+    def stamp(self) -> Any:
+        # What the job operations are handed (Timestamps.stamp): this recorder itself.
+        return self
+
     def __call__(self, value: float) -> Any:
         made = self.inner(value)
         self.values[id(made)] = (made, value)

@@ -62,6 +62,8 @@ def _instants() -> List[float]:
         values.extend(change + quarter * 900.0 for quarter in range(-12, 13))
     values += [0.0, 0.5, 86400.25, 1e-6, 1714564800.999999, 1714564800.0000005, 2147483648.5]
     values += [4102444800.0, 32503679999.0]  # 2100, and the last second of 2999
+    # Microseconds as clocks give them, rounded to the microsecond as botocore's are.
+    values += [1700000000.0 + step * 1234.567891 for step in range(500)]
     return values
 
 
@@ -83,6 +85,11 @@ def test_timestamps_match_botocores_across_zones_and_changes(zone: str) -> None:
         assert len(instants) > 100, "no daylight-time change found"
     for value in instants:
         _same(made._make(value), parse_timestamp(value))
+    # What replies are built with: the parser as a function, remembering what it made (and
+    # inlining the arithmetic where the zone has one offset all year).
+    for value in instants:
+        _same(made.stamp(value), parse_timestamp(value))
+        assert made.stamp(value) is made.stamp(value)
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "Europe/London", "Australia/Lord_Howe"], indirect=True)
@@ -100,6 +107,7 @@ def test_timestamps_match_botocores_under_freezegun(zone: str) -> None:
         made.refresh()
         for value in _instants()[:200] + [time.time(), time.time() + 3600.5]:
             _same(made._make(value), parse_timestamp(value))
+            _same(made.stamp(value), parse_timestamp(value))
 
 
 def test_a_change_of_zone_is_followed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,54 @@
+"""The loopback listener behind in-process content URLs is gone once the last mock has
+stopped: its port refuses connections and none of its threads is left, as soon as the stop
+returns, and the next mock serves its URLs from a listener of its own."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import urllib.request
+from typing import Any, List, Tuple
+from urllib.parse import urlsplit
+
+import pytest
+
+from amplify_mock import Durations, mock_amplify_jobs
+from tests.helpers import amplify
+
+
+def _log_url() -> Tuple[str, Any]:
+    client = amplify()
+    app_id = client.create_app(
+        name="shop", repository="https://github.com/acme/shop", accessToken="token")["app"]["appId"]
+    client.create_branch(appId=app_id, branchName="main")
+    job_id = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]["jobId"]
+    job = client.get_job(appId=app_id, branchName="main", jobId=job_id)["job"]
+    return str(job["steps"][0]["logUrl"]), job
+
+
+def _listener_threads() -> List[str]:
+    return [thread.name for thread in threading.enumerate() if thread.name.startswith("amplify-mock-content")]
+
+
+def test_a_stopped_mock_leaves_no_listener_behind() -> None:
+    with mock_amplify_jobs() as mock:
+        mock.durations = Durations.zero()
+        url, _ = _log_url()
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200
+        assert _listener_threads()
+    port = urlsplit(url).port
+    assert port is not None
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    assert _listener_threads() == []
+
+
+def test_the_next_mock_serves_its_urls_again() -> None:
+    for _ in range(3):
+        with mock_amplify_jobs() as mock:
+            mock.durations = Durations.zero()
+            url, _ = _log_url()
+            with urllib.request.urlopen(url, timeout=10) as response:
+                assert b"Build completed successfully" in response.read()
+        assert _listener_threads() == []
