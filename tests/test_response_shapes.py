@@ -281,7 +281,7 @@ def test_every_operation_of_the_model_answers_in_its_output_shape(amplify_jobs):
         for _ in domain_and_environment_calls(client, amplify_jobs, clock):
             pass
         app_id = client.create_app(
-            name="tested", repository="https://github.com/acme/shop", accessToken="token", buildSpec=TESTED_SPEC
+            name="tested", repository="https://github.com/acme/shop", accessToken="t", buildSpec=TESTED_SPEC
         )["app"]["appId"]
         where = {"appId": app_id, "branchName": "main"}
         client.create_branch(**where)
