@@ -261,3 +261,51 @@ def test_every_artifact_response_matches_its_output_shape(amplify_jobs):
         seen.add(operation)
     assert seen == {"ListArtifacts", "GetJob", "GetArtifactUrl"}
     assert [step["stepName"] for step in calls[1][1]["job"]["steps"]] == ["BUILD", "TEST", "DEPLOY", "VERIFY"]
+
+
+def test_every_operation_of_the_model_answers_in_its_output_shape(amplify_jobs):
+    """All 37 operations in one run, each reply recorded as botocore parsed it and checked."""
+    import requests
+    from freezegun import freeze_time
+
+    from amplify_mock._protocol import service_model
+
+    client = amplify()
+    replies = []
+    client.meta.events.register(
+        "after-call.amplify", lambda parsed, model, **_: replies.append((model.name, parsed))
+    )
+    with freeze_time("2026-01-01") as clock:
+        for _ in every_call(client):
+            pass
+        for _ in domain_and_environment_calls(client, amplify_jobs, clock):
+            pass
+        app_id = client.create_app(
+            name="tested", repository="https://github.com/acme/shop", accessToken="t", buildSpec=TESTED_SPEC
+        )["app"]["appId"]
+        where = {"appId": app_id, "branchName": "main"}
+        client.create_branch(**where)
+        client.start_job(**where, jobType="RELEASE")
+        client.stop_job(**where, jobId="1")
+        clock.tick(3600)
+        client.start_job(**where, jobType="RELEASE")
+        client.list_jobs(**where)
+        clock.tick(3600)
+        client.get_job(**where, jobId="2")
+        artifact = client.list_artifacts(**where, jobId="2")["artifacts"][0]["artifactId"]
+        client.get_artifact_url(artifactId=artifact)
+        client.delete_job(**where, jobId="1")
+        hook = client.create_webhook(**where)["webhook"]
+        client.get_webhook(webhookId=hook["webhookId"])
+        client.update_webhook(webhookId=hook["webhookId"], description="ci")
+        client.list_webhooks(appId=app_id)
+        client.delete_webhook(webhookId=hook["webhookId"])
+        manual = client.create_app(name="manual")["app"]["appId"]
+        client.create_branch(appId=manual, branchName="main")
+        created = client.create_deployment(appId=manual, branchName="main")
+        assert requests.put(created["zipUploadUrl"], data=b"PK\x05\x06" + b"\0" * 18, timeout=10).ok
+        client.start_deployment(appId=manual, branchName="main", jobId=created["jobId"])
+
+    for operation, parsed in replies:
+        assert_matches_output_shape(client, operation, parsed)
+    assert {operation for operation, _ in replies} == set(service_model().operation_names)
