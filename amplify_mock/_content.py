@@ -82,6 +82,12 @@ origin_var: ContextVar[Optional[str]] = ContextVar("amplify_mock_content_origin"
 _SECRET = os.urandom(32)
 
 
+# The listener serves one test's clients, not a fleet: starting and stopping it is part of
+# every test that reads a job (its replies carry URLs), and each worker thread costs there.
+# Idle keep-alive connections hold no worker; a request waits only while four others run.
+_LISTENER_THREADS = 4
+
+
 class _Listener:
     """The in-process loopback listener, started on first use."""
 
@@ -96,7 +102,9 @@ class _Listener:
             return url
         with self.lock:
             if self.url is None:
-                server = WSGIServer(app, "127.0.0.1", 0, name="amplify-mock-content")
+                server = WSGIServer(
+                    app, "127.0.0.1", 0, name="amplify-mock-content", threads=_LISTENER_THREADS
+                )
                 server.start()
                 self.server = server
                 self.url = f"http://127.0.0.1:{server.port}"

@@ -486,8 +486,10 @@ class WSGIServer:
         *,
         verbose: bool = False,
         name: str = "amplify-mock-server",
+        threads: int = THREADS,
     ) -> None:
         self.app = app
+        self.threads = threads
         self.host = host
         self.requested_port = port
         self.verbose = verbose
@@ -507,7 +509,7 @@ class WSGIServer:
         server = _Server(
             (self.host, self.requested_port),
             app,
-            numthreads=THREADS,
+            numthreads=self.threads,
             server_name="amplify-mock",
             request_queue_size=128,
             timeout=IDLE_TIMEOUT,

@@ -642,7 +642,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(args_list)
 
     server = AmplifyMockServer(args.host, args.port, verbose=args.verbose, cors=args.cors)
-    server.bind()
+    try:
+        server.bind()
+    except OSError as error:  # the port is taken, the address is not this machine's, ...
+        reason = error.strerror or str(error)
+        print(f"amplify-mock: cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
+        return 1
 
     def _stop(signum: int, frame: Any) -> None:
         # shutdown() waits for the serving loop, which runs in this very thread.

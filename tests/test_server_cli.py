@@ -194,3 +194,14 @@ def test_aws_cli_reports_a_missing_job(server: Served) -> None:
 
     assert done.returncode != 0
     assert "NotFoundException" in done.stderr
+
+
+def test_a_port_already_in_use_is_one_line_and_exit_status_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"amplify-mock: cannot listen on 127.0.0.1:{port}: ")
+    assert "in use" in err and "Traceback" not in err and err.count("\n") == 1
