@@ -11,6 +11,7 @@ import datetime
 from typing import Any, Dict, Mapping, Optional, Union
 
 from . import _clock
+from ._control_input import only, text, where
 from ._dispatch import default_account
 from .domains import domain_key
 from .models import LockedBackend
@@ -70,41 +71,28 @@ _controls = AccessLogControls()
 _WHERE = ("appId", "domainName", "region", "accountId")
 
 
-def _only(data: Mapping[str, Any], allowed: Any) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValueError(f"Unknown field(s) {', '.join(unknown)}; this endpoint takes {', '.join(allowed)}.")
-
-
-def _text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{key} must be a non-empty string.")
-    return value
-
-
 def rows_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     """The rows of the app's domain, oldest first."""
-    _only(data, _WHERE)
-    with _locked(_text(data, "region", "us-east-1"), _text(data, "accountId", default_account())) as backend:
-        app = backend.get_app(_text(data, "appId"))
-        domain_name = _text(data, "domainName")
+    only(data, _WHERE)
+    with _locked(*where(data)) as backend:
+        app = backend.get_app(text(data, "appId"))
+        domain_name = text(data, "domainName")
         backend.domains.get(app, domain_name)
         return {"rows": backend.access_logs.listed(app.app_id, domain_key(domain_name))}
 
 
 def rows_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     """``{"appId", "domainName", "fields": {column: value}, "at": epoch seconds}``: one row."""
-    _only(data, ("fields", "at") + _WHERE)
+    only(data, ("fields", "at") + _WHERE)
     fields = data.get("fields", {})
     if not isinstance(fields, dict):
         raise ValueError("fields must be an object of column name to value.")
     row = _controls.add_access_log(
-        _text(data, "appId"),
-        _text(data, "domainName"),
+        text(data, "appId"),
+        text(data, "domainName"),
         fields,
         at=data.get("at"),
-        region=_text(data, "region", "us-east-1"),
-        account_id=_text(data, "accountId", default_account()),
+        region=text(data, "region", "us-east-1"),
+        account_id=text(data, "accountId", default_account()),
     )
     return {"row": row}

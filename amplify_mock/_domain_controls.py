@@ -8,9 +8,10 @@ the API's own errors for a missing app (404), as the other control endpoints do.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, Mapping, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional
 
 from . import domains
+from ._control_input import only, text, where
 from ._dispatch import default_account
 from ._domain_lifecycle import DEFAULT_FAILURE, DomainDurations, DomainOutcome
 from .models import STATE_LOCK, AmplifyBackend, amplify_backends
@@ -111,21 +112,8 @@ _DURATION_FIELDS = tuple(field.name for field in dataclasses.fields(DomainDurati
 _WHERE = ("appId", "domainName", "region", "accountId")
 
 
-def _only(data: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise ValueError(f"Unknown field(s) {', '.join(unknown)}; this endpoint takes {', '.join(allowed)}.")
-
-
-def _text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{key} must be a non-empty string.")
-    return value
-
-
 def settings_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ())
+    only(data, ())
     return {
         "durations": dataclasses.asdict(_controls.domain_durations),
         "maxDomainsPerApp": _controls.max_domains_per_app,
@@ -135,11 +123,11 @@ def settings_get(data: Mapping[str, Any]) -> Dict[str, Any]:
 
 def settings_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     """``{"durations": {...}, "maxDomainsPerApp": n, "maxSubdomainsPerDomain": n}``, any part."""
-    _only(data, ("durations", "maxDomainsPerApp", "maxSubdomainsPerDomain"))
+    only(data, ("durations", "maxDomainsPerApp", "maxSubdomainsPerDomain"))
     durations = data.get("durations", {})
     if not isinstance(durations, dict):
         raise ValueError("durations must be an object of seconds by phase.")
-    _only(durations, _DURATION_FIELDS)
+    only(durations, _DURATION_FIELDS)
     for key, value in durations.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"durations.{key} must be a number of seconds, got {value!r}.")
@@ -159,7 +147,7 @@ def settings_post(data: Mapping[str, Any]) -> Dict[str, Any]:
 def _outcome(item: Any) -> DomainOutcome:
     if not isinstance(item, dict):
         raise ValueError(f"Each outcome must be a JSON object, got {item!r}.")
-    _only(item, ("kind", "reason"))
+    only(item, ("kind", "reason"))
     kind = item.get("kind", "AVAILABLE")
     if kind == "FAIL" and "reason" not in item:
         return DomainOutcome.fail()
@@ -171,27 +159,27 @@ def _outcome_dict(outcome: DomainOutcome) -> Dict[str, Any]:
 
 
 def script_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, _WHERE)
-    backend = _backend(_text(data, "region", "us-east-1"), _text(data, "accountId", default_account()))
+    only(data, _WHERE)
+    backend = _backend(*where(data))
     with backend.lock:
-        app = backend.get_app(_text(data, "appId"))
-        scripted = backend.domains.scripted(app, _text(data, "domainName"))
+        app = backend.get_app(text(data, "appId"))
+        scripted = backend.domains.scripted(app, text(data, "domainName"))
         return {"outcomes": [_outcome_dict(outcome) for outcome in scripted]}
 
 
 def script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     """``{"appId", "domainName", "outcomes": [{"kind": "NEVER_VERIFY"}, {"kind": "FAIL",
     "reason": "..."}, {"kind": "AVAILABLE"}]}``: what the domain's next calls do."""
-    _only(data, ("outcomes",) + _WHERE)
+    only(data, ("outcomes",) + _WHERE)
     items = data.get("outcomes")
     if not isinstance(items, list):
         raise ValueError("outcomes must be a list of {kind, reason} objects.")
     outcomes = [_outcome(item) for item in items]
-    region = _text(data, "region", "us-east-1")
-    account_id = _text(data, "accountId", default_account())
+    region = text(data, "region", "us-east-1")
+    account_id = text(data, "accountId", default_account())
     backend = _backend(region, account_id)
     with backend.lock:
         _controls.script_domain(
-            _text(data, "appId"), _text(data, "domainName"), *outcomes, region=region, account_id=account_id
+            text(data, "appId"), text(data, "domainName"), *outcomes, region=region, account_id=account_id
         )
         return script_get({key: value for key, value in data.items() if key != "outcomes"})

@@ -27,7 +27,6 @@ from typing import (
     List,
     Mapping,
     Optional,
-    Sequence,
     Tuple,
 )
 from urllib.parse import parse_qsl, urlsplit
@@ -35,7 +34,8 @@ from urllib.parse import parse_qsl, urlsplit
 from cheroot.errors import MaxSizeExceeded
 
 from . import _access_log_controls, _clock, _content, _domain_controls
-from ._dispatch import default_account, handle, new_request_id
+from ._control_input import only, text, where
+from ._dispatch import handle, new_request_id
 from ._http import WSGIServer, raw_target
 from ._lifecycle import Durations, Outcome
 from ._mock import AmplifyJobs
@@ -262,24 +262,6 @@ def _json_object(body: bytes) -> Dict[str, Any]:
     return data
 
 
-def _only(data: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    unknown = sorted(set(data) - set(allowed))
-    if unknown:
-        raise _BadInput(f"Unknown field(s) {', '.join(unknown)}; this endpoint takes {', '.join(allowed)}.")
-
-
-def _text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> str:
-    value = data.get(key, default)
-    if not isinstance(value, str) or not value:
-        raise _BadInput(f"{key} must be a non-empty string.")
-    return value
-
-
-def _where(data: Mapping[str, Any]) -> Tuple[str, str]:
-    """(region, account id) a control request names, defaulting as the API does."""
-    return _text(data, "region", "us-east-1"), _text(data, "accountId", default_account())
-
-
 def _backend(where: Tuple[str, str]) -> LockedBackend:
     """``with _backend(where) as backend``: the backend, with the state lock held."""
     region, account_id = where
@@ -302,12 +284,12 @@ _BRANCH_KEYS = ("appId", "branchName", "region", "accountId")
 
 
 def _durations_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, _BRANCH_KEYS)
+    only(data, _BRANCH_KEYS)
     if "appId" in data or "branchName" in data:
-        region, account_id = _where(data)
+        region, account_id = where(data)
         _backend((region, account_id))  # an unknown region is bad input, not a missing branch
         durations = _controller.branch_durations(
-            _text(data, "appId"), _text(data, "branchName"), region=region, account_id=account_id
+            text(data, "appId"), text(data, "branchName"), region=region, account_id=account_id
         )
     else:
         durations = _controller.durations
@@ -315,14 +297,14 @@ def _durations_get(data: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, _DURATION_FIELDS + _BRANCH_KEYS)
+    only(data, _DURATION_FIELDS + _BRANCH_KEYS)
     given = {key: data[key] for key in _DURATION_FIELDS if key in data}
     for key, value in given.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _BadInput(f"{key} must be a number of seconds, got {value!r}.")
     if "appId" in data or "branchName" in data:
-        app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
-        region, account_id = _where(data)
+        app_id, branch_name = text(data, "appId"), text(data, "branchName")
+        region, account_id = where(data)
         with _backend((region, account_id)):
             current = _controller.branch_durations(
                 app_id, branch_name, region=region, account_id=account_id
@@ -343,7 +325,7 @@ def _durations_post(data: Mapping[str, Any]) -> Dict[str, Any]:
 def _outcome(item: Any) -> Outcome:
     if not isinstance(item, dict):
         raise _BadInput(f"Each outcome must be a JSON object, got {item!r}.")
-    _only(item, ("kind", "step", "reason"))
+    only(item, ("kind", "step", "reason"))
     kind = item.get("kind", "SUCCEED")
     step, reason = item.get("step"), item.get("reason")
     if kind == "FAIL" and reason is None and isinstance(step, str):
@@ -356,20 +338,20 @@ def _outcome_dict(outcome: Outcome) -> Dict[str, Any]:
 
 
 def _script_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, _BRANCH_KEYS)
-    with _backend(_where(data)) as backend:
-        branch = backend.get_branch(_text(data, "appId"), _text(data, "branchName"))
+    only(data, _BRANCH_KEYS)
+    with _backend(where(data)) as backend:
+        branch = backend.get_branch(text(data, "appId"), text(data, "branchName"))
         return {"outcomes": [_outcome_dict(o) for o in branch.jobs.outcomes]}
 
 
 def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ("outcomes",) + _BRANCH_KEYS)
+    only(data, ("outcomes",) + _BRANCH_KEYS)
     items = data.get("outcomes")
     if not isinstance(items, list):
         raise _BadInput("outcomes must be a list of {kind, step, reason} objects.")
     outcomes = [_outcome(item) for item in items]
-    app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
-    region, account_id = _where(data)
+    app_id, branch_name = text(data, "appId"), text(data, "branchName")
+    region, account_id = where(data)
     with _backend((region, account_id)):
         _controller.script(app_id, branch_name, *outcomes, region=region, account_id=account_id)
         return _script_get({key: value for key, value in data.items() if key != "outcomes"})
@@ -377,11 +359,11 @@ def _script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
 
 def _deployment_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     """What was uploaded for a manual deployment, for clients that cannot hold the controller."""
-    _only(data, ("jobId",) + _BRANCH_KEYS)
-    region, account_id = _where(data)
+    only(data, ("jobId",) + _BRANCH_KEYS)
+    region, account_id = where(data)
     _backend((region, account_id))
     deployed = _controller.deployment(
-        _text(data, "appId"), _text(data, "branchName"), _text(data, "jobId"),
+        text(data, "appId"), text(data, "branchName"), text(data, "jobId"),
         region=region, account_id=account_id,
     )
     return {
@@ -393,14 +375,14 @@ def _deployment_get(data: Mapping[str, Any]) -> Dict[str, Any]:
 def _artifacts_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     """The controller's set_artifacts: ``files`` maps names to base64 content, ``report`` (base64)
     is optional; answers the job's artifacts as ListArtifacts lists them once TEST has run."""
-    _only(data, ("jobId", "files", "report") + _BRANCH_KEYS)
+    only(data, ("jobId", "files", "report") + _BRANCH_KEYS)
     files = data.get("files")
     if not isinstance(files, dict):
         raise _BadInput("files must be a JSON object of file name to base64 content.")
     decoded = {name: _base64(value, f"files[{name!r}]") for name, value in files.items()}
     report = data.get("report")
-    app_id, branch_name, job_id = _text(data, "appId"), _text(data, "branchName"), _text(data, "jobId")
-    region, account_id = _where(data)
+    app_id, branch_name, job_id = text(data, "appId"), text(data, "branchName"), text(data, "jobId")
+    region, account_id = where(data)
     with _backend((region, account_id)) as backend:
         _controller.set_artifacts(
             app_id, branch_name, job_id, decoded,
@@ -432,12 +414,12 @@ def _blob(content: bytes) -> Dict[str, Any]:
 
 
 def _max_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ())
+    only(data, ())
     return {"maxConcurrentJobs": _controller.max_concurrent_jobs}
 
 
 def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ("maxConcurrentJobs",))
+    only(data, ("maxConcurrentJobs",))
     if "maxConcurrentJobs" not in data:
         raise _BadInput("maxConcurrentJobs is required.")
     _controller.max_concurrent_jobs = data["maxConcurrentJobs"]
@@ -445,12 +427,12 @@ def _max_post(data: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def _upload_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ())
+    only(data, ())
     return {"maxUploadSize": _controller.max_upload_size}
 
 
 def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ("maxUploadSize",))
+    only(data, ("maxUploadSize",))
     if "maxUploadSize" not in data:
         raise _BadInput("maxUploadSize is required.")
     _controller.max_upload_size = data["maxUploadSize"]
@@ -458,12 +440,12 @@ def _upload_post(data: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 def _clock_get(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ())
+    only(data, ())
     return {"offset": _clock.offset(), "now": _clock.now()}
 
 
 def _clock_post(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, ("offset", "advance"))
+    only(data, ("offset", "advance"))
     if len(data) != 1:
         raise _BadInput('Send exactly one of {"offset": seconds} or {"advance": seconds}.')
     if "offset" in data:
@@ -482,19 +464,19 @@ def _optional_text(data: Mapping[str, Any], key: str, default: Optional[str]) ->
 
 def _push_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     """A push to the app's repository, as the controller's push() makes it."""
-    _only(data, ("commitId", "commitMessage") + _BRANCH_KEYS)
-    app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
+    only(data, ("commitId", "commitMessage") + _BRANCH_KEYS)
+    app_id, branch_name = text(data, "appId"), text(data, "branchName")
     commit_id = _optional_text(data, "commitId", None) or None
     commit_message = _optional_text(data, "commitMessage", "") or ""
-    with _backend(_where(data)) as backend:
+    with _backend(where(data)) as backend:
         job, created = backend.push(app_id, branch_name, commit_id, commit_message)
         return {"jobId": None if job is None else str(job.job_id), "branchCreated": created}
 
 
 def _delete_remote_branch_post(data: Mapping[str, Any]) -> Dict[str, Any]:
-    _only(data, _BRANCH_KEYS)
-    app_id, branch_name = _text(data, "appId"), _text(data, "branchName")
-    with _backend(_where(data)) as backend:
+    only(data, _BRANCH_KEYS)
+    app_id, branch_name = text(data, "appId"), text(data, "branchName")
+    with _backend(where(data)) as backend:
         return {"branchDeleted": backend.delete_remote_branch(app_id, branch_name)}
 
 
