@@ -165,7 +165,7 @@ class Timestamps:
             # One offset all year (UTC, as on most CI machines): local(value) inlined, the
             # call being a good part of a new datetime's cost. Checked against botocore's
             # parser with the rest in tests/test_timestamps.py.
-            zone, from_utc, combine = self._zone, _REAL.fromtimestamp, _REAL.combine
+            zone, from_utc, combine = self._zone, _REALS[0].fromtimestamp, _REALS[0].combine
 
             def stamp_one_offset(value: Any) -> Any:
                 parsed = seen.get(value)
@@ -217,11 +217,11 @@ class Timestamps:
 # days to spare either side, so it raises nothing dateutil's path would not.
 _FAST_RANGE = (0.0, 32503680000.0)
 _UTC = datetime.timezone.utc
-# The real datetime class is reached through this instance's type: freezegun swaps every module
-# attribute that is the class itself, so an alias of it would be FakeDatetime under freeze_time.
+# The real datetime class, kept inside a tuple: freezegun swaps every module attribute that is
+# the class itself (an alias included, as Python 3.13 runs showed), never one inside a tuple.
 _EPOCH = datetime.datetime(1970, 1, 1)
 _EPOCH_UTC = _EPOCH.replace(tzinfo=_UTC)
-_REAL = type(_EPOCH)
+_REALS = (type(_EPOCH),)
 _NO_TIME = datetime.timedelta(0)
 
 
@@ -232,7 +232,7 @@ def _is_tzlocal(zone: Optional[datetime.tzinfo]) -> bool:
 def _one_offset(zone: Optional[datetime.tzinfo], cls: Any) -> Optional[datetime.timedelta]:
     """The zone's only offset, when :func:`_local_maker` would make real datetimes with one
     offset all year (its ``not saved`` case), else None."""
-    if cls is not _REAL or not _is_tzlocal(zone):
+    if cls is not _REALS[0] or not _is_tzlocal(zone):
         return None
     standard = datetime.timedelta(seconds=-time.timezone)
     if time.daylight and datetime.timedelta(seconds=-time.altzone) != standard:
@@ -256,7 +256,7 @@ def _local_maker(zone: Optional[datetime.tzinfo], cls: Any) -> Optional[Convert]
     """
     if not _is_tzlocal(zone):
         return None
-    real = _REAL
+    real = _REALS[0]
     if cls is real:
         wrap: Optional[Callable[[datetime.datetime], Any]] = None
     elif cls.__name__ == "FakeDatetime" and cls.__module__ == "freezegun.api":
