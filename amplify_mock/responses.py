@@ -3,7 +3,7 @@ shape the output. Routing, validation and (de)serialization live in ``_protocol`
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import _clock, _content
 from .jobs import Stamp, job_output
@@ -37,8 +37,9 @@ def stamped(name: str) -> Callable[[StampedOperation], StampedOperation]:
     return register
 
 
-def _page(items: Any, token: Optional[str], key: str) -> Dict[str, Any]:
-    result: Dict[str, Any] = {key: [item.to_dict() for item in items]}
+def _page(key: str, entries: List[Any], token: Optional[str]) -> Dict[str, Any]:
+    """A List operation's reply: its entries, and ``nextToken`` when there are more."""
+    result: Dict[str, Any] = {key: entries}
     if token:
         result["nextToken"] = token
     return result
@@ -57,7 +58,7 @@ def get_app(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
 @operation("ListApps")
 def list_apps(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     apps, token = backend.list_apps(params.get("nextToken"), params.get("maxResults"))
-    return _page(apps, token, "apps")
+    return _page("apps", [app.to_dict() for app in apps], token)
 
 
 @operation("UpdateApp")
@@ -88,7 +89,7 @@ def list_branches(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
     branches, token = backend.list_branches(
         params["appId"], params.get("nextToken"), params.get("maxResults")
     )
-    return _page(branches, token, "branches")
+    return _page("branches", [branch.to_dict() for branch in branches], token)
 
 
 @operation("UpdateBranch")
@@ -140,10 +141,7 @@ def list_jobs(backend: AmplifyBackend, params: Params, stamp: Optional[Stamp]) -
     jobs, token = backend.list_jobs(
         params["appId"], params["branchName"], params.get("nextToken"), params.get("maxResults")
     )
-    result: Dict[str, Any] = {"jobSummaries": [job.summary(job_view, stamp) for job, job_view in jobs]}
-    if token:
-        result["nextToken"] = token
-    return result
+    return _page("jobSummaries", [job.summary(job_view, stamp) for job, job_view in jobs], token)
 
 
 @stamped("StopJob")
@@ -207,10 +205,7 @@ def list_domain_associations(backend: AmplifyBackend, params: Params) -> Dict[st
         params["appId"], params.get("nextToken"), params.get("maxResults")
     )
     now = _clock.now()
-    result: Dict[str, Any] = {"domainAssociations": [a.to_dict(now) for a in associations]}
-    if token:
-        result["nextToken"] = token
-    return result
+    return _page("domainAssociations", [a.to_dict(now) for a in associations], token)
 
 
 @operation("GenerateAccessLogs")
@@ -245,7 +240,7 @@ def list_backend_environments(backend: AmplifyBackend, params: Params) -> Dict[s
     environments, token = backend.list_backend_environments(
         params["appId"], params.get("environmentName"), params.get("nextToken"), params.get("maxResults")
     )
-    return _page(environments, token, "backendEnvironments")
+    return _page("backendEnvironments", [e.to_dict() for e in environments], token)
 
 
 def _webhook(webhook: Any) -> Dict[str, Any]:
@@ -284,10 +279,7 @@ def list_webhooks(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
         params["appId"], params.get("nextToken"), params.get("maxResults")
     )
     origin = _content.origin()
-    result: Dict[str, Any] = {"webhooks": [webhook.to_dict(origin) for webhook in webhooks]}
-    if token:
-        result["nextToken"] = token
-    return result
+    return _page("webhooks", [webhook.to_dict(origin) for webhook in webhooks], token)
 
 
 @operation("ListArtifacts")
@@ -296,12 +288,8 @@ def list_artifacts(backend: AmplifyBackend, params: Params) -> Dict[str, Any]:
         params["appId"], params["branchName"], params["jobId"],
         params.get("nextToken"), params.get("maxResults"),
     )
-    result: Dict[str, Any] = {
-        "artifacts": [{"artifactFileName": name, "artifactId": id_} for name, id_ in artifacts]
-    }
-    if token:
-        result["nextToken"] = token
-    return result
+    entries = [{"artifactFileName": name, "artifactId": id_} for name, id_ in artifacts]
+    return _page("artifacts", entries, token)
 
 
 @operation("GetArtifactUrl")
