@@ -28,6 +28,7 @@ import time
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 
+from cheroot import errors as cheroot_errors
 from cheroot import server as cheroot_server
 from cheroot import wsgi
 from cheroot.errors import MaxSizeExceeded
@@ -61,6 +62,8 @@ def raw_target(environ: WSGIEnvironment) -> str:
     """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
+        if raw[0] == "/" and raw.isascii():
+            return raw  # the usual case: origin-form, and nothing to decode
         # WSGI hands text over as latin-1 of the bytes received.
         raw = raw.encode("latin-1").decode("utf-8", "replace")
         if not raw.startswith("/"):
@@ -222,22 +225,152 @@ class _HeaderReader(cheroot_server.HeaderReader):
             hdict[name] = value
 
 
-# The request line the fast path takes (see _Request._parse_buffered): a method whose target
-# cheroot unquotes, an origin-form target without a fragment, HTTP/1.1.
-_FAST_REQUEST_LINE = re.compile(rb"(GET|HEAD|POST|PUT|PATCH|DELETE) (/[!-\"$-~]*) HTTP/1\.1")
-# Headers whose handling is more than storing them (or that SDKs do not send): cheroot reads
-# a request that has one of them.
-_SLOW_HEADERS = (b"Transfer-Encoding", b"Expect")
+# --- A common request, read from the buffer (see _Connection._answer) ----------------------
+
+# The request line a common request has: a method whose target cheroot unquotes, an
+# origin-form target without a fragment, HTTP/1.1.
+_COMMON_REQUEST_LINE = re.compile(rb"(GET|HEAD|POST|PUT|PATCH|DELETE) (/[!-\"$-~]*) HTTP/1\.1")
 _QUOTED_SLASH = re.compile(rb"(?i)%2F")
+_METHODS = {method: method.decode() for method in (b"GET", b"HEAD", b"POST", b"PUT", b"PATCH", b"DELETE")}
+# Header names as the environ has them, with whether cheroot joins repeated values with commas,
+# by the name as sent (the client's: bounded).
+_HEADER_KEYS: Dict[bytes, Tuple[str, bool]] = {}
+_CGI_KEYS = {"HTTP_CONTENT_TYPE": "CONTENT_TYPE", "HTTP_CONTENT_LENGTH": "CONTENT_LENGTH"}
+
+
+def _header_key(raw: bytes) -> Optional[Tuple[str, bool]]:
+    """The environ key of a header name as sent, and whether it is comma-separated; None for
+    a name cheroot reads in a way of its own: a continuation line, an empty name, and names
+    that two spellings could reach (an underscore, non-ASCII), whose order decides the value."""
+    entry = _HEADER_KEYS.get(raw)
+    if entry is None:
+        name = raw.strip()
+        if raw[:1] in (b" ", b"\t") or not name or b"_" in name or not name.isascii():
+            return None
+        title = name.title()
+        key = "HTTP_" + title.decode("latin-1").upper().replace("-", "_")
+        entry = (_CGI_KEYS.get(key, key), title in _COMMA_SEPARATED)
+        if len(_HEADER_KEYS) < _ENVIRON_KEYS_MAX:
+            _HEADER_KEYS[raw] = entry
+    return entry
+
+
+# A common request read from the buffer: its method, target, path (percent-decoded but for
+# %2F) and query as the environ has them, its headers as environ entries, the bytes of its
+# line and headers (the blank line included), its body's Content-Length, and whether it asks
+# for the connection to close.
+_Head = Tuple[bytes, str, str, str, Dict[str, str], int, int, bool]
+
+
+def _read_head(buffered: bytes, max_header: int, max_body: int) -> Optional[_Head]:
+    """The request at the start of ``buffered`` if it is a common one and its line and headers
+    have arrived whole; else None, and cheroot reads the request its own way.
+
+    Common: HTTP/1.1; a method whose target cheroot unquotes; an origin-form target (no
+    fragment, no authority); header lines of a name, a colon and a value (no continuation
+    lines, no bare LF); a Content-Length of digits within the body limit, or none; no
+    Transfer-Encoding and no Expect. An SDK's request is one, and arrives in one packet.
+    What cheroot would read from such a request is what this reads (tests/test_server_engine.py
+    compares the environs); anything else, a malformed request included, is left to cheroot,
+    to be read and refused as it does."""
+    end = buffered.find(b"\r\n\r\n")
+    if end < 0 or (max_header and end + 4 > max_header):
+        return None
+    head = buffered[:end]
+    if head.count(b"\n") != head.count(b"\r\n"):
+        return None  # a bare LF: cheroot refuses it
+    lines = head.split(b"\r\n")
+    match = _COMMON_REQUEST_LINE.fullmatch(lines[0])
+    if match is None:
+        return None
+    uri = match.group(2)
+    if uri.startswith(b"//"):
+        return None  # urlsplit takes it for an authority
+    headers: Dict[str, str] = {}
+    for line in lines[1:]:
+        raw_name, colon, raw_value = line.partition(b":")
+        entry = _header_key(raw_name) if colon else None
+        if entry is None:
+            return None
+        key, comma = entry
+        value = raw_value.strip().decode("latin-1")
+        if key in headers:
+            existing = headers[key]
+            if comma and existing:
+                value = existing + ", " + value
+        headers[key] = value
+    if "HTTP_TRANSFER_ENCODING" in headers or "HTTP_EXPECT" in headers:
+        return None  # a chunked body, or 100-continue: cheroot's
+    length = headers.get("CONTENT_LENGTH", "0")
+    if not (length.isascii() and length.isdigit()) or (max_body and int(length) > max_body):
+        return None  # malformed, or past the limit: cheroot refuses it
+    path, _, query = uri.partition(b"?")
+    if b"%" in path:
+        # As cheroot does: percent-decoded, except %2F, which stays apart from "/".
+        path = b"%2F".join(unquote_to_bytes(atom) for atom in _QUOTED_SLASH.split(path))
+    return (
+        match.group(1),
+        uri.decode("latin-1"),
+        path.decode("latin-1"),
+        query.decode("latin-1"),
+        headers,
+        end + 4,
+        int(length),
+        headers.get("HTTP_CONNECTION") == "close",  # as cheroot reads it for HTTP/1.1
+    )
+
+
+def _reply_head(
+    server: Any,
+    status: bytes,
+    outheaders: List[Tuple[bytes, bytes]],
+    method: bytes,
+    http11: bool,
+    close: bool,
+) -> Tuple[bytes, bool, bool]:
+    """(the status line and headers, whether the body goes chunked, whether the connection
+    closes after the reply), as cheroot's send_headers decides them, less its per-request date
+    formatting and list scans."""
+    code = int(status[:3])
+    keys = {key.lower() for key, _ in outheaders}
+    chunked = False
+    if code == 413:
+        close = True  # Request Entity Too Large: close to avoid garbage
+    elif b"content-length" not in keys:
+        if code < 200 or code in (204, 205, 304):
+            pass  # no body allowed, so no point chunking
+        elif http11 and method != b"HEAD":
+            chunked = True
+            outheaders.append((b"Transfer-Encoding", b"chunked"))
+        else:
+            close = True  # closing is the only way to tell the length
+    if not close:
+        close = not server.can_add_keepalive_connection
+    if b"connection" not in keys:
+        if http11:
+            if close:
+                outheaders.append((b"Connection", b"close"))
+        elif not close:
+            outheaders.append((b"Connection", b"Keep-Alive"))
+    if (b"Connection", b"Keep-Alive") in outheaders:
+        outheaders.append((b"Keep-Alive", f"timeout={server.timeout}".encode()))
+    if b"date" not in keys:
+        outheaders.append((b"Date", _date_header()))
+    if b"server" not in keys:
+        outheaders.append((b"Server", server.server_name.encode("latin-1")))
+    buf = [server.protocol.encode("ascii"), b" ", status, b"\r\n"]
+    for key, value in outheaders:
+        buf += (key, b": ", value, b"\r\n")
+    buf.append(b"\r\n")
+    return b"".join(buf), chunked, close
 
 
 class _Request(cheroot_server.HTTPRequest):
+    """cheroot's request, for what is not a common request (see _Connection.communicate)."""
+
     header_reader = _HeaderReader()
 
     def parse_request(self) -> None:
-        if self._parse_buffered():
-            self.ready = True
-            return
         # cheroot's parse_request, reading the request line and headers through _HeaderLimit.
         self.rfile = _HeaderLimit(self.conn.rfile, self.server.max_request_header_size)
         try:
@@ -260,109 +393,62 @@ class _Request(cheroot_server.HTTPRequest):
             return
         self.ready = True
 
-    def _parse_buffered(self) -> bool:
-        """Read a common request's line and headers from what is buffered, as cheroot would
-        read them, in a few C calls; or, for anything else, leave the input untouched and
-        return False, and cheroot reads the request its own way.
-
-        An SDK's request (a request line, a dozen headers, a small body) arrives in one
-        packet, and cheroot reads it a line at a time through several Python layers, checking
-        what no such request needs checking: that was a third of the engine's time."""
-        rfile = self.conn.rfile
-        buffered = rfile.peek(1)  # what is buffered; one read of the socket if nothing is
-        end = buffered.find(b"\r\n\r\n")
-        if end < 0 or end + 4 > self.server.max_request_header_size:
-            return False
-        head = buffered[:end]
-        if b"\n" in head.replace(b"\r\n", b""):
-            return False  # a bare LF: cheroot refuses it
-        lines = head.split(b"\r\n")
-        match = _FAST_REQUEST_LINE.fullmatch(lines[0])
-        if match is None:
-            return False
-        uri = match.group(2)
-        if uri.startswith(b"//"):
-            return False  # urlsplit takes it for an authority
-        headers: Dict[bytes, bytes] = {}
-        titles = _TITLES
-        for line in lines[1:]:
-            raw_name, colon, value = line.partition(b":")
-            if not colon or line[:1] in (b" ", b"\t"):
-                return False  # no colon, or a continuation line
-            name = titles.get(raw_name)
-            if name is None:
-                name = raw_name.strip().title()
-                if len(titles) < _ENVIRON_KEYS_MAX:
-                    titles[raw_name] = name
-            value = value.strip()
-            if name in _COMMA_SEPARATED:
-                existing = headers.get(name)
-                if existing:
-                    value = b", ".join((existing, value))
-            headers[name] = value
-        for name in _SLOW_HEADERS:
-            if name in headers:
-                return False
-        length = headers.get(b"Content-Length", b"0")
-        limit = self.server.max_request_body_size
-        if not length.isdigit() or (limit and int(length) > limit):
-            return False
-        rfile.read(end + 4)
-        path, _, query = uri.partition(b"?")
-        if b"%" in path:
-            # As cheroot does: percent-decoded, except %2F, which stays apart from "/".
-            path = b"%2F".join(unquote_to_bytes(atom) for atom in _QUOTED_SLASH.split(path))
-        self.started_request = True
-        self.method, self.uri, self.path, self.qs = match.group(1), uri, path, query
-        self.authority = b""
-        self.request_protocol = b"HTTP/1.1"
-        self.response_protocol = "HTTP/1.1"
-        self.inheaders = headers
-        if headers.get(b"Connection") == b"close":
-            self.close_connection = True  # as cheroot reads it for HTTP/1.1
-        return True
-
     def send_headers(self) -> None:
-        # cheroot's send_headers, less a per-request date formatting and list scans.
-        status = int(self.status[:3])
-        keys = {key.lower() for key, _ in self.outheaders}
-        outheaders = self.outheaders
-        if status == 413:
-            self.close_connection = True  # Request Entity Too Large: close to avoid garbage
-        elif b"content-length" not in keys:
-            if status < 200 or status in (204, 205, 304):
-                pass  # no body allowed, so no point chunking
-            elif self.response_protocol == "HTTP/1.1" and self.method != b"HEAD":
-                self.chunked_write = True
-                outheaders.append((b"Transfer-Encoding", b"chunked"))
-            else:
-                self.close_connection = True  # closing is the only way to tell the length
-        if not self.close_connection:
-            self.close_connection = not self.server.can_add_keepalive_connection
-        if b"connection" not in keys:
-            if self.response_protocol == "HTTP/1.1":
-                if self.close_connection:
-                    outheaders.append((b"Connection", b"close"))
-            elif not self.close_connection:
-                outheaders.append((b"Connection", b"Keep-Alive"))
-                outheaders.append((b"Keep-Alive", f"timeout={self.server.timeout}".encode()))
+        head, self.chunked_write, self.close_connection = _reply_head(
+            self.server,
+            self.status,  # type: ignore[arg-type]  # bytes once start_response has run
+            self.outheaders,
+            self.method,
+            self.response_protocol == "HTTP/1.1",
+            self.close_connection,
+        )
         if not self.close_connection and not self.chunked_read:
             # Read what the application left of the body, so the next request starts clean.
             remaining = getattr(self.rfile, "remaining", 0)
             if remaining > 0:
                 self.rfile.read(remaining)
-        if b"date" not in keys:
-            outheaders.append((b"Date", _date_header()))
-        if b"server" not in keys:
-            outheaders.append((b"Server", self.server.server_name.encode("latin-1")))
-        buf = [self.server.protocol.encode("ascii"), b" ", self.status, b"\r\n"]
-        for key, value in outheaders:
-            buf += (key, b": ", value, b"\r\n")
-        buf.append(b"\r\n")
-        self.conn.wfile.write(b"".join(buf))
+        self.conn.wfile.write(head)
+
+
+def _connection_environ(server: Any, conn: Any) -> Dict[str, Any]:
+    """The environ's entries that are the same for every request on a connection."""
+    return {
+        "ACTUAL_SERVER_PROTOCOL": server.protocol,
+        "REMOTE_ADDR": conn.remote_addr or "",
+        "REMOTE_PORT": str(conn.remote_port or ""),
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": server.server_name,
+        "SERVER_PORT": str(server.bind_addr[1]),
+        "SERVER_SOFTWARE": server.software,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multiprocess": False,
+        "wsgi.multithread": True,
+        "wsgi.run_once": False,
+        "wsgi.url_scheme": "http",  # the server speaks plain HTTP only (no TLS adapter)
+        "wsgi.version": (1, 0),
+    }
+
+
+def _add_headers(env: Dict[str, Any], headers: Dict[bytes, bytes]) -> None:
+    """The request's headers into the environ, as cheroot's Gateway_10 puts them there, with
+    each name translated once."""
+    keys = _ENVIRON_KEYS
+    for name, value in headers.items():
+        key = keys.get(name)
+        if key is None:
+            key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
+            if len(keys) < _ENVIRON_KEYS_MAX:  # names are the client's: keep the cache bounded
+                keys[name] = key
+        env[key] = value.decode("latin-1")
+    if "HTTP_CONTENT_TYPE" in env:
+        env["CONTENT_TYPE"] = env.pop("HTTP_CONTENT_TYPE")
+    if "HTTP_CONTENT_LENGTH" in env:
+        env["CONTENT_LENGTH"] = env.pop("HTTP_CONTENT_LENGTH")
 
 
 class _Gateway(wsgi.Gateway_10):
+    """cheroot's WSGI gateway, for what is not a common request."""
+
     def respond(self) -> None:
         wfile = self.req.conn.wfile
         wfile.hold()
@@ -373,42 +459,16 @@ class _Gateway(wsgi.Gateway_10):
 
     def get_environ(self) -> Dict[str, Any]:  # type: ignore[override]
         req = self.req
-        conn = req.conn
-        server = req.server
-        env: Dict[str, Any] = {
-            "ACTUAL_SERVER_PROTOCOL": server.protocol,
-            "PATH_INFO": req.path.decode("latin-1"),
-            "QUERY_STRING": req.qs.decode("latin-1"),
-            "REMOTE_ADDR": conn.remote_addr or "",
-            "REMOTE_PORT": str(conn.remote_port or ""),
-            "REQUEST_METHOD": req.method.decode("latin-1"),
-            "REQUEST_URI": req.uri.decode("latin-1"),
-            "SCRIPT_NAME": "",
-            "SERVER_NAME": server.server_name,
-            "SERVER_PORT": str(server.bind_addr[1]),
-            "SERVER_PROTOCOL": req.request_protocol.decode("latin-1"),
-            "SERVER_SOFTWARE": server.software,
-            "wsgi.errors": sys.stderr,
-            "wsgi.input": req.rfile,
-            "wsgi.input_terminated": bool(req.chunked_read),
-            "wsgi.multiprocess": False,
-            "wsgi.multithread": True,
-            "wsgi.run_once": False,
-            "wsgi.url_scheme": req.scheme.decode("latin-1"),
-            "wsgi.version": (1, 0),
-        }
-        keys = _ENVIRON_KEYS
-        for name, value in req.inheaders.items():
-            key = keys.get(name)
-            if key is None:
-                key = "HTTP_" + name.decode("latin-1").upper().replace("-", "_")
-                if len(keys) < _ENVIRON_KEYS_MAX:  # names are the client's: keep the cache bounded
-                    keys[name] = key
-            env[key] = value.decode("latin-1")
-        if "HTTP_CONTENT_TYPE" in env:
-            env["CONTENT_TYPE"] = env.pop("HTTP_CONTENT_TYPE")
-        if "HTTP_CONTENT_LENGTH" in env:
-            env["CONTENT_LENGTH"] = env.pop("HTTP_CONTENT_LENGTH")
+        env = _connection_environ(req.server, req.conn)
+        env["wsgi.url_scheme"] = req.scheme.decode("latin-1")
+        env["PATH_INFO"] = req.path.decode("latin-1")
+        env["QUERY_STRING"] = req.qs.decode("latin-1")
+        env["REQUEST_METHOD"] = req.method.decode("latin-1")
+        env["REQUEST_URI"] = req.uri.decode("latin-1")
+        env["SERVER_PROTOCOL"] = req.request_protocol.decode("latin-1")
+        env["wsgi.input"] = req.rfile
+        env["wsgi.input_terminated"] = bool(req.chunked_read)
+        _add_headers(env, req.inheaders)
         return env
 
     def start_response(self, status: str, headers: Any, exc_info: Any = None) -> Any:
@@ -419,22 +479,188 @@ class _Gateway(wsgi.Gateway_10):
         req = self.req
         if req.sent_headers:
             raise exc_info[1]
-        req.status = status.encode("latin-1")
-        out = req.outheaders
+        req.status = _status_bytes(status)
+        length, close = _add_reply_headers(req.outheaders, headers)
+        if length is not None:
+            self.remaining_bytes_out = length
+        if close:
+            req.close_connection = True
+        return self.write
+
+
+def _status_bytes(status: Any) -> bytes:
+    if not isinstance(status, str):
+        raise TypeError("WSGI response status is not of type str.")
+    return status.encode("latin-1")
+
+
+def _add_reply_headers(out: List[Tuple[bytes, bytes]], headers: Any) -> Tuple[Optional[int], bool]:
+    """The application's reply headers onto ``out``: (its Content-Length, whether it asks for
+    the connection to close)."""
+    length: Optional[int] = None
+    close = False
+    for key, value in headers:
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"WSGI response header {key!r}: {value!r} is not a pair of str.")
+        lower = key.lower()
+        if lower == "content-length":
+            length = int(value)
+        elif lower == "connection" and value.lower() == "close":
+            # An application that answers "Connection: close" (a request whose body could
+            # not be read: where the next request starts is unknown) gets the connection
+            # closed. cheroot would otherwise keep it open and read the rest of the broken
+            # body as a new request.
+            close = True
+        out.append((key.encode("latin-1"), value.encode("latin-1")))
+    return length, close
+
+
+_TOO_LONG = "The requested resource returned more bytes than the declared Content-Length."
+_TIMEOUTS = ("timed out", "The read operation timed out")
+# The reply headers whose presence changes what is added (see _Exchange.send_head).
+_LENGTH, _CONNECTION, _DATE, _SERVER, _KEEP_ALIVE = 1, 2, 4, 8, 16
+_NOTED = {"content-length": _LENGTH, "connection": _CONNECTION, "date": _DATE, "server": _SERVER}
+
+
+def _date_line() -> str:
+    return "Date: " + _date_header().decode("latin-1") + "\r\n"
+
+
+class _Exchange:
+    """A common request's reply: what cheroot's HTTPRequest and WSGI gateway do for it, as
+    they do it (tests/test_server_engine.py compares the bytes on the wire), without their
+    general machinery. The reply is held and sent in one piece, or in pieces of HOLD_BYTES
+    when it is larger."""
+
+    __slots__ = (
+        "conn", "method", "body", "close", "started", "sent", "chunked", "status", "lines",
+        "noted", "left", "held", "held_bytes",
+    )
+
+    def __init__(self, conn: _Connection, method: bytes, body: Any, close: bool) -> None:
+        self.conn = conn
+        self.method = method
+        self.body = body
+        self.close = close
+        self.started = self.sent = self.chunked = False
+        self.status = ""
+        self.lines: List[str] = []
+        self.noted = 0
+        self.left: Optional[int] = None  # what the declared Content-Length still allows
+        self.held: List[bytes] = []
+        self.held_bytes = 0
+
+    def start_response(self, status: str, headers: Any, exc_info: Any = None) -> Any:
+        if self.started and not exc_info:
+            raise RuntimeError("WSGI start_response called a second time with no exc_info.")
+        self.started = True
+        if self.sent:
+            raise exc_info[1]
+        if not isinstance(status, str):
+            raise TypeError("WSGI response status is not of type str.")
+        lines = []
+        noted = 0
         for key, value in headers:
             if not isinstance(key, str) or not isinstance(value, str):
                 raise TypeError(f"WSGI response header {key!r}: {value!r} is not a pair of str.")
-            lower = key.lower()
-            if lower == "content-length":
-                self.remaining_bytes_out = int(value)
-            elif lower == "connection" and value.lower() == "close":
-                # An application that answers "Connection: close" (a request whose body could
-                # not be read: where the next request starts is unknown) gets the connection
-                # closed. cheroot would otherwise keep it open and read the rest of the broken
-                # body as a new request.
-                req.close_connection = True
-            out.append((key.encode("latin-1"), value.encode("latin-1")))
+            note = _NOTED.get(key.lower())
+            if note:
+                noted |= note
+                if note == _LENGTH:
+                    self.left = int(value)
+                elif note == _CONNECTION:
+                    if value.lower() == "close":
+                        self.close = True  # see _add_reply_headers
+                    if value == "Keep-Alive":
+                        noted |= _KEEP_ALIVE
+            lines.append(f"{key}: {value}\r\n")
+        self.status, self.lines, self.noted = status, lines, noted
         return self.write
+
+    def send_head(self) -> None:
+        """The status line and headers, as _reply_head frames them."""
+        server = self.conn.server
+        status = self.status
+        code = int(status[:3])
+        noted = self.noted
+        close = self.close
+        lines = self.lines
+        if code == 413:
+            close = True  # Request Entity Too Large: close to avoid garbage
+        elif not noted & _LENGTH:
+            if code < 200 or code in (204, 205, 304):
+                pass  # no body allowed, so no point chunking
+            elif self.method != b"HEAD":
+                self.chunked = True
+                lines.append("Transfer-Encoding: chunked\r\n")
+            else:
+                close = True  # closing is the only way to tell the length
+        if not close:
+            close = not server.can_add_keepalive_connection
+        if close and not noted & _CONNECTION:
+            lines.append("Connection: close\r\n")
+        if noted & _KEEP_ALIVE:
+            lines.append(f"Keep-Alive: timeout={server.timeout}\r\n")
+        if not noted & _DATE:
+            lines.append(_date_line())
+        if not noted & _SERVER:
+            lines.append("Server: " + server.server_name + "\r\n")
+        self.sent = True
+        self.close = close
+        if not close:
+            # Read what the application left of the body, so the next request starts clean.
+            body = self.body
+            if body.remaining > 0:
+                body.read(body.remaining)
+        self.hold((server.protocol + " " + status + "\r\n" + "".join(lines) + "\r\n").encode("latin-1"))
+
+    def write(self, chunk: bytes) -> None:
+        if not self.started:
+            raise RuntimeError("WSGI write called before start_response.")
+        left = self.left
+        size = len(chunk)
+        if left is not None and size > left:
+            if not self.sent:
+                self.error("500 Internal Server Error", _TOO_LONG)
+                raise ValueError("Response body exceeds the declared Content-Length.")
+            chunk = chunk[:left]
+        if not self.sent:
+            self.send_head()
+        if self.chunked:
+            if chunk:
+                self.hold(b"%x\r\n%b\r\n" % (len(chunk), chunk))
+        else:
+            self.hold(chunk)
+        if left is not None:
+            self.left = left - size
+            if left < size:
+                raise ValueError("Response body exceeds the declared Content-Length.")
+
+    def hold(self, data: bytes) -> None:
+        self.held.append(data)
+        self.held_bytes += len(data)
+        if self.held_bytes > HOLD_BYTES:
+            self.flush()  # a large or streamed body goes out as it comes
+
+    def flush(self) -> None:
+        held = self.held
+        if held:
+            self.held, self.held_bytes = [], 0
+            self.conn.socket.sendall(held[0] if len(held) == 1 else b"".join(held))
+
+    def error(self, status: str, message: str = "") -> None:
+        """cheroot's plain-text error reply (its simple_response), unless a reply has begun;
+        the connection closes after it."""
+        self.close = True
+        if self.sent:
+            return
+        self.sent = True
+        body = message.encode("latin-1")
+        protocol = self.conn.server.protocol.encode("ascii")
+        self.hold(
+            b"%b %b\r\nContent-Length: %d\r\nContent-Type: text/plain\r\n\r\n%b"
+            % (protocol, status.encode("latin-1"), len(body), body)
+        )
 
 
 def _make_file(sock: socket.socket, mode: str = "r", bufsize: int = io.DEFAULT_BUFFER_SIZE) -> Any:
@@ -447,9 +673,16 @@ class _Connection(cheroot_server.HTTPConnection):
     def __init__(self, server: Any, sock: Any, makefile: Any = None) -> None:
         # The server speaks plain HTTP only (no TLS adapter), so the files are always ours.
         super().__init__(server, sock, _make_file)
+        self._environ: Optional[Dict[str, Any]] = None
+        # Whether input past the last common request is buffered: None when unknown.
+        self._more: Optional[bool] = None
 
     def communicate(self) -> bool:
         """Serve requests on this connection for as long as they follow each other closely.
+
+        A common request (see _read_head) is answered here (_answer); anything else goes to
+        cheroot's request and gateway objects (super().communicate()), which cost more than
+        the whole Amplify operation per request.
 
         cheroot hands a kept-alive connection back to its selector thread after every request:
         register it, wake the selector, unregister it, queue it, wake a worker. For a client
@@ -462,10 +695,16 @@ class _Connection(cheroot_server.HTTPConnection):
         queue = server.requests
         sock = self.socket
         while True:
-            keep_open = bool(super().communicate())  # type: ignore[no-untyped-call]
+            keep_open = self._answer()
+            if keep_open is None:
+                self._more = None
+                keep_open = bool(super().communicate())  # type: ignore[no-untyped-call]
             if not keep_open or not server.ready or queue.qsize:
                 return keep_open
-            if self.rfile.has_data():
+            more = self._more
+            if more is None:
+                more = self.rfile.has_data()
+            if more:
                 continue
             try:
                 ready, _, _ = select.select([sock], [], [], LINGER_SECONDS)
@@ -473,6 +712,73 @@ class _Connection(cheroot_server.HTTPConnection):
                 return keep_open
             if not ready or not server.ready or queue.qsize:
                 return keep_open
+
+    def _answer(self) -> Optional[bool]:
+        """Answer the next request if it is a common one: whether to keep the connection open.
+        None, with nothing read, for any other request (or none), left to cheroot."""
+        server = self.server
+        rfile = self.rfile
+        try:
+            buffered = rfile.peek(1)  # what is buffered; one read of the socket if nothing is
+        except OSError:
+            return None  # cheroot meets the same error, and answers it as it does
+        head = _read_head(buffered, server.max_request_header_size, server.max_request_body_size)
+        if head is None:
+            return None
+        method, uri, path, query, headers, size, length, close = head
+        rfile.read(size)
+        # Whether the next request is already buffered, known if this body is (its usual case).
+        end = size + length
+        self._more = len(buffered) > end if len(buffered) >= end else None
+        body = cheroot_server.KnownLengthRFile(rfile, length)
+        env = self._environ
+        if env is None:
+            env = self._environ = _connection_environ(server, self)
+            env["SERVER_PROTOCOL"] = "HTTP/1.1"
+            env["wsgi.input_terminated"] = False
+        env = env.copy()
+        env.update(headers)
+        env["PATH_INFO"] = path
+        env["QUERY_STRING"] = query
+        env["REQUEST_METHOD"] = _METHODS[method]
+        env["REQUEST_URI"] = uri
+        env["wsgi.input"] = body
+        exchange = _Exchange(self, method, body, close)
+        try:
+            response = server.wsgi_app(env, exchange.start_response)
+            try:
+                write = exchange.write
+                for chunk in response:
+                    if chunk:
+                        if not isinstance(chunk, bytes):
+                            raise ValueError("WSGI Applications must yield bytes")
+                        write(chunk)
+            finally:
+                if not exchange.sent:
+                    exchange.send_head()
+                if exchange.chunked:
+                    exchange.hold(b"0\r\n\r\n")
+                closing = getattr(response, "close", None)
+                if closing is not None:
+                    closing()
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except OSError as error:
+            # As cheroot's communicate answers a broken connection: a timeout mid-request is
+            # 408, a client gone needs no reply, anything else is 500.
+            reason = error.args[0] if error.args else None
+            if reason in _TIMEOUTS:
+                exchange.error("408 Request Timeout")
+            elif reason not in cheroot_errors.socket_errors_to_ignore:
+                exchange.error("500 Internal Server Error")
+            exchange.close = True
+        except Exception:  # noqa: BLE001 - an application's failure is the 500 cheroot sends
+            exchange.error("500 Internal Server Error")
+        try:
+            exchange.flush()
+        except OSError:
+            return False
+        return not exchange.close
 
 
 class WSGIServer:
