@@ -60,7 +60,7 @@ HOLD_BYTES = 64 * 1024
 
 def raw_target(environ: WSGIEnvironment) -> str:
     """The request's path and query exactly as sent: ``%2F`` in a branch name stays ``%2F``."""
-    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    raw: Optional[str] = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw:
         if raw[0] == "/" and raw.isascii():
             return raw  # the usual case: origin-form, and nothing to decode
