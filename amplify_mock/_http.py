@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import email.utils
 import io
+import os
 import re
 import select
 import socket
@@ -53,7 +54,7 @@ IDLE_TIMEOUT = 30
 SHUTDOWN_TIMEOUT = 5
 # How long a worker waits for the next request on the connection it has just answered before
 # handing the connection back to the selector (see _Connection.communicate).
-LINGER_SECONDS = 0.005
+LINGER_MILLISECONDS = 5
 # A reply up to this size goes out in one send, status line, headers and body together.
 HOLD_BYTES = 64 * 1024
 
@@ -84,33 +85,67 @@ class _Server(wsgi.Server):
         pass
 
 
+def _send(sock: socket.socket, data: bytes) -> None:
+    """``sock.sendall(data)`` in one system call when the socket can take it all at once (the
+    usual case): a socket with a timeout polls before every send, and the poll cost as much as
+    the send. Anything left (a full send buffer) goes through sendall, timeout and all."""
+    try:
+        # Python ignores SIGPIPE, so a peer that is gone is an OSError here as in sendall.
+        sent = os.write(sock.fileno(), data)
+    except BlockingIOError:
+        sent = 0
+    if sent < len(data):
+        sock.sendall(memoryview(data)[sent:])
+
+
+class _SocketInput(io.RawIOBase):
+    """The socket as the raw stream under _Reader: one read when data is waiting (a socket with
+    a timeout polls before every recv), and none of socket.SocketIO's per-read Python checks.
+    With ``waiting`` False a read that finds nothing returns None at once instead of waiting
+    (up to the socket's timeout) for data."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+        self.waiting = True
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> Optional[int]:
+        try:
+            # The descriptor is read afresh each time: -1 (EBADF) once the socket is closed,
+            # never a number reused by another connection.
+            return os.readv(self._sock.fileno(), [buffer])
+        except BlockingIOError:
+            if not self.waiting:
+                return None
+        return self._sock.recv_into(buffer)  # waits, up to the socket's timeout
+
+
 class _Reader(io.BufferedReader):
     """The connection's input, buffered in C.
 
     cheroot reads through a pure-Python buffered reader (``_pyio``) so that it can tell whether
     a pipelined request is already buffered; per request that reader cost more than the whole
     Amplify operation. The C reader does the same reading; :meth:`has_data` asks it without
-    blocking, by peeking with the socket made non-blocking for the moment."""
+    blocking."""
 
     def __init__(self, sock: socket.socket, mode: str = "rb", bufsize: int = io.DEFAULT_BUFFER_SIZE) -> None:
-        super().__init__(socket.SocketIO(sock, "rb"), bufsize)
-        self._sock = sock
+        self._input = _SocketInput(sock)
+        super().__init__(self._input, bufsize)
         self.bytes_read = 0  # read by cheroot's statistics only, which are off
 
     def has_data(self) -> bool:
-        timeout = self._sock.gettimeout()
+        self._input.waiting = False
         try:
-            self._sock.setblocking(False)
-            # With nothing buffered, peek makes one read of the socket, which now returns at
-            # once: b"" when no byte is waiting (or the peer closed), else what arrived.
+            # With nothing buffered, peek makes one read of the socket, which returns at once:
+            # b"" when no byte is waiting (or the peer closed), else what arrived.
             return bool(self.peek(1))
         except OSError:
             return False
         finally:
-            try:
-                self._sock.settimeout(timeout)
-            except OSError:
-                pass
+            self._input.waiting = True
 
 
 class _Writer:
@@ -137,13 +172,13 @@ class _Writer:
                 self.release()  # a large or streamed body goes out as it comes
                 self._held, self._held_bytes = [], 0
             return len(data)
-        self._sock.sendall(data)
+        _send(self._sock, data)
         return len(data)
 
     def release(self) -> None:
         held, self._held = self._held, None
         if held:
-            self._sock.sendall(b"".join(held))
+            _send(self._sock, b"".join(held))
 
     def flush(self) -> None:
         pass
@@ -522,8 +557,16 @@ _LENGTH, _CONNECTION, _DATE, _SERVER, _KEEP_ALIVE = 1, 2, 4, 8, 16
 _NOTED = {"content-length": _LENGTH, "connection": _CONNECTION, "date": _DATE, "server": _SERVER}
 
 
+_date_lines: Tuple[bytes, str] = (b"", "")
+
+
 def _date_line() -> str:
-    return "Date: " + _date_header().decode("latin-1") + "\r\n"
+    global _date_lines
+    date = _date_header()
+    lines = _date_lines
+    if lines[0] is not date:
+        lines = _date_lines = (date, "Date: " + date.decode("latin-1") + "\r\n")
+    return lines[1]
 
 
 class _Exchange:
@@ -646,7 +689,7 @@ class _Exchange:
         held = self.held
         if held:
             self.held, self.held_bytes = [], 0
-            self.conn.socket.sendall(held[0] if len(held) == 1 else b"".join(held))
+            _send(self.conn.socket, held[0] if len(held) == 1 else b"".join(held))
 
     def error(self, status: str, message: str = "") -> None:
         """cheroot's plain-text error reply (its simple_response), unless a reply has begun;
@@ -688,30 +731,33 @@ class _Connection(cheroot_server.HTTPConnection):
         register it, wake the selector, unregister it, queue it, wake a worker. For a client
         that sends its next request as soon as it has the reply (an SDK polling GetJob), that
         hand-over cost as much CPU as answering. Here the worker that answered waits up to
-        LINGER_SECONDS for the next request and serves it itself; the connection goes back to
+        LINGER_MILLISECONDS for the next request and serves it itself; the connection goes back to
         the selector when it falls silent, when other connections wait for a worker (so a busy
         client cannot starve them), or when the server stops."""
         server = self.server
         queue = server.requests
-        sock = self.socket
+        poller: Optional[select.poll] = None
         while True:
             keep_open = self._answer()
             if keep_open is None:
                 self._more = None
                 keep_open = bool(super().communicate())  # type: ignore[no-untyped-call]
-            if not keep_open or not server.ready or queue.qsize:
-                return keep_open
+            if not keep_open:
+                return False
             more = self._more
             if more is None:
                 more = self.rfile.has_data()
-            if more:
-                continue
-            try:
-                ready, _, _ = select.select([sock], [], [], LINGER_SECONDS)
-            except (OSError, ValueError):
-                return keep_open
-            if not ready or not server.ready or queue.qsize:
-                return keep_open
+            if not more:
+                if poller is None:
+                    poller = select.poll()
+                    poller.register(self.socket, select.POLLIN)
+                try:
+                    if not poller.poll(LINGER_MILLISECONDS):
+                        return True
+                except (OSError, ValueError):
+                    return True
+            if not server.ready or queue.qsize:
+                return True
 
     def _answer(self) -> Optional[bool]:
         """Answer the next request if it is a common one: whether to keep the connection open.

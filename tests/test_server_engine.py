@@ -523,37 +523,58 @@ def test_more_busy_connections_than_workers_are_all_served(server: Served) -> No
 # --- Output: one send per reply, large replies whole -----------------------------------------
 
 
-class RecordingSocket:
-    def __init__(self) -> None:
-        self.sends: List[bytes] = []
+@pytest.fixture(name="sends")
+def sends_fixture(monkeypatch: pytest.MonkeyPatch) -> List[bytes]:
+    """What the writer sends, one entry per send."""
+    sends: List[bytes] = []
+    monkeypatch.setattr(_http, "_send", lambda sock, data: sends.append(bytes(data)))
+    return sends
 
-    def sendall(self, data: bytes) -> None:
-        self.sends.append(bytes(data))
 
-
-def test_a_held_reply_goes_out_in_one_send() -> None:
-    sock = RecordingSocket()
-    writer = _http._Writer(sock)  # type: ignore[arg-type]
+def test_a_held_reply_goes_out_in_one_send(sends: List[bytes]) -> None:
+    writer = _http._Writer(None)  # type: ignore[arg-type]
     writer.hold()
     writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
     writer.write(b"{}")
-    assert sock.sends == []
+    assert sends == []
     writer.release()
-    assert sock.sends == [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"]
+    assert sends == [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"]
     writer.write(b"unheld")  # outside a reply (cheroot's own error replies): sent at once
-    assert sock.sends[-1] == b"unheld"
+    assert sends[-1] == b"unheld"
 
 
-def test_a_large_held_reply_is_sent_as_it_comes_and_arrives_whole() -> None:
-    sock = RecordingSocket()
-    writer = _http._Writer(sock)  # type: ignore[arg-type]
+def test_a_large_held_reply_is_sent_as_it_comes_and_arrives_whole(sends: List[bytes]) -> None:
+    writer = _http._Writer(None)  # type: ignore[arg-type]
     writer.hold()
     chunks = [bytes([n]) * 10_000 for n in range(30)]
     for chunk in chunks:
         writer.write(chunk)
     writer.release()
-    assert b"".join(sock.sends) == b"".join(chunks)
-    assert max(len(sent) for sent in sock.sends) <= _http.HOLD_BYTES + 10_000  # never all held
+    assert b"".join(sends) == b"".join(chunks)
+    assert max(len(sent) for sent in sends) <= _http.HOLD_BYTES + 10_000  # never all held
+
+
+def test_a_send_larger_than_the_socket_takes_at_once_arrives_whole() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        left.settimeout(10)
+        left.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        data = bytes(range(256)) * 4096  # 1 MiB: written in part, the rest through sendall
+        received: List[bytes] = []
+        reader = threading.Thread(target=lambda: received.extend(iter(lambda: right.recv(65536), b"")))
+        reader.start()
+        _http._send(left, data)
+        left.shutdown(socket.SHUT_WR)
+        reader.join(timeout=10)
+        assert b"".join(received) == data
+
+
+def test_a_send_to_a_peer_that_is_gone_is_an_os_error() -> None:
+    left, right = socket.socketpair()
+    with left:
+        right.close()
+        with pytest.raises(OSError):
+            _http._send(left, b"reply")
 
 
 def test_has_data_tells_buffered_input_without_blocking() -> None:
@@ -570,3 +591,25 @@ def test_has_data_tells_buffered_input_without_blocking() -> None:
         assert left.gettimeout() == 5  # the socket's timeout is as it was
         right.close()
         assert not reader.has_data()  # the peer closed: nothing to read
+
+
+def test_a_read_waits_for_input_up_to_the_socket_timeout() -> None:
+    left, right = socket.socketpair()
+    with left, right:
+        left.settimeout(0.05)
+        reader = _http._Reader(left)
+        with pytest.raises(TimeoutError):
+            reader.read(1)  # nothing comes
+        right.sendall(b"late")
+        assert reader.read(4) == b"late"  # the reader still reads after a timeout
+
+
+def test_a_reader_whose_socket_is_closed_reads_nothing_of_another() -> None:
+    left, right = socket.socketpair()
+    other_left, other_right = socket.socketpair()
+    with right, other_left, other_right:
+        reader = _http._Reader(left)
+        left.close()
+        other_right.sendall(b"someone else's")
+        with pytest.raises(OSError):
+            reader.read(1)  # EBADF, whatever descriptor number the other connection got
