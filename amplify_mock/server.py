@@ -76,12 +76,11 @@ _CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
 _CORS_EXPOSE = "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-ErrorMessage, x-amz-request-id, Date, ETag"
 
 
+_CORS_ALWAYS = [("Access-Control-Expose-Headers", _CORS_EXPOSE), ("Vary", "Origin")]
+
+
 def _cors_headers(environ: WSGIEnvironment) -> List[Tuple[str, str]]:
-    headers = [
-        ("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN") or "*"),
-        ("Access-Control-Expose-Headers", _CORS_EXPOSE),
-        ("Vary", "Origin"),
-    ]
+    headers = [("Access-Control-Allow-Origin", environ.get("HTTP_ORIGIN") or "*"), *_CORS_ALWAYS]
     if environ["REQUEST_METHOD"] == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
         asked = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
         headers += [
@@ -175,7 +174,10 @@ def _answer(
     environ: WSGIEnvironment, method: str, target: str, path: str
 ) -> Tuple[int, Dict[str, str], bytes]:
     try:
-        body = _read_body(environ)
+        if environ.get("CONTENT_LENGTH") or "HTTP_TRANSFER_ENCODING" in environ:
+            body = _read_body(environ)
+        else:
+            body = b""  # a GET, as most calls are
     except _Malformed as error:
         status, headers, payload = BadRequestException(str(error)).to_response()
         headers["Connection"] = "close"
