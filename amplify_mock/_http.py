@@ -7,12 +7,19 @@ pool fed by a selector that parks idle keep-alive connections without holding a 
 on header and body sizes, and a graceful stop. werkzeug's development server, used before,
 closed every connection after one request and took a thread per connection.
 
-cheroot's request path is general; the classes below make the common case cheap and leave
-every other case to cheroot: a worker keeps a connection while its requests follow closely
-(_Connection), input is C-buffered (_Reader) and a common request's head is split from the
-buffer (_Request._parse_buffered), a reply goes out in one send (_Writer), and the environ and
-headers are built without per-item helpers (_Gateway, _Request.send_headers). Where they read
-or write what cheroot does, tests/test_server_engine.py compares them with cheroot as shipped.
+cheroot's request path is general, and per request it cost more than the Amplify operation
+it carried. So a common request, the kind every SDK sends (HTTP/1.1, an origin-form target,
+a Content-Length or no body, no Expect or chunked encoding, its line and headers arrived
+whole), is answered here without cheroot's request and gateway objects: its head is split
+from the input buffer (_read_head), the WSGI environ built from it, the application called,
+and the status line, headers and body sent in one piece (_Exchange), on a connection the
+worker keeps while requests follow closely (_Connection). Anything else (HTTP/1.0, OPTIONS,
+chunked bodies, Expect, an absolute target, a head still arriving, anything malformed) is
+left untouched to cheroot's own classes, with a few of their costs cut (a C-buffered reader,
+one send per reply). cheroot keeps accepting connections, parking idle ones in its selector,
+its limits (413 and 414), timeouts and the graceful stop. tests/test_server_engine.py checks
+both paths against cheroot as shipped: the replies on the wire, the environs, and which
+requests take which path.
 """
 
 from __future__ import annotations

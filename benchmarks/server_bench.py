@@ -9,11 +9,15 @@ and after the timed calls, so the client's own work is not counted. The client i
 after each reply (werkzeug's development server does, so moto's server does).
 
     pip install 'moto[server]'    # moto_server's own dependencies (Flask), for this benchmark only
-    python benchmarks/server_bench.py [--calls 3000] [--rounds 3] [--floor]
+    python benchmarks/server_bench.py [--calls 3000] [--rounds 3] [--floor] [--baseline DIR]
 
 ``--floor`` adds what the engine costs alone: the server's engine and cheroot as shipped, each
 answering every request with a constant reply of GetJob's size from a trivial WSGI application,
 and the floor of HTTP in Python (a thread per connection reading lines, one send per reply).
+
+``--baseline DIR`` adds ``amplify-mock serve`` run from another copy of the package (DIR holds
+its ``amplify_mock`` directory, e.g. ``git worktree add /tmp/before <commit>``), timed in turns
+with the rest: a change's before and after, side by side in one run.
 
 Prints the figures and whether each target is met; it never fails on timings.
 """
@@ -83,6 +87,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def load_average() -> str:
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process, from /proc (Linux)."""
     with open(f"/proc/{pid}/stat") as stat:
@@ -91,13 +100,20 @@ def cpu_seconds(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, name: str, command: List[str]) -> None:
+    def __init__(self, name: str, command: List[str], path: Optional[str] = None) -> None:
         self.name = name
         self.port = free_port()
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        cwd = None
+        if path is not None:
+            # That copy first on the path, and a working directory without another amplify_mock
+            # (``python -m`` puts the working directory first).
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [path, env.get("PYTHONPATH")]))
+            cwd = path
         self.process = subprocess.Popen(
             [*command, str(self.port)],
             env=env,
+            cwd=cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -191,6 +207,7 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--floor", action="store_true", help="also time the engine alone")
+    parser.add_argument("--baseline", metavar="DIR", help="also time amplify_mock from DIR (before a change)")
     args = parser.parse_args()
     if not os.path.exists(f"/proc/{os.getpid()}/stat"):
         print("server_bench reads each server's CPU time from /proc: Linux only.")
@@ -208,6 +225,13 @@ def main() -> int:
             Server("moto", [python, "-m", "moto.server", "-H", "127.0.0.1", "-p"]), moto_get_schedule_group
         ),
     }
+    if args.baseline:
+        baseline = os.path.abspath(args.baseline)
+        if not os.path.isdir(os.path.join(baseline, "amplify_mock")):
+            parser.error(f"{baseline} holds no amplify_mock directory")
+        servers["amplify-mock serve from --baseline"] = (
+            Server("baseline", [python, "-m", "amplify_mock", "serve", "--port"], baseline), amplify_get_job
+        )
     if args.floor:
         servers["engine alone, constant reply"] = (
             Server("engine", [python, "-c", CONSTANT, "engine"]), constant_reply
@@ -219,6 +243,7 @@ def main() -> int:
             Server("socket", [python, "-c", CONSTANT, "socket"]), constant_reply
         )
     results: Dict[str, List[Tuple[float, float]]] = {name: [] for name in servers}
+    load = [load_average()]
     try:
         calls = {name: setup(server) for name, (server, setup) in servers.items()}
         for _ in range(args.rounds):  # in turns, so a slow spell of the machine falls on all
@@ -243,6 +268,11 @@ def main() -> int:
           f"{'met' if throughput >= 8 else 'missed'}")
     print(f"server CPU per GetJob, old engine / new: {cpu_ratio:.1f}x less (target >= 4x): "
           f"{'met' if cpu_ratio >= 4 else 'missed'}")
+    if args.baseline:
+        before = medians["amplify-mock serve from --baseline"]
+        print(f"--baseline: {before[1]:.0f} us, {old[1] / before[1]:.1f}x less than the old engine; "
+              f"this copy {before[1] / new[1]:.2f}x less than the baseline")
+    print(f"load average before and after: {load[0]} / {load_average()}")
     return 0
 
 

@@ -382,6 +382,17 @@ def test_the_engine_leaves_other_requests_to_cheroot(
     assert paths[:1] == ["cheroot"]
 
 
+def test_an_sdks_calls_are_common_requests(server: Served, paths: List[str]) -> None:
+    client = server.client()
+    app_id = client.create_app(name="shop")["app"]["appId"]  # a POST with a JSON body
+    client.create_branch(appId=app_id, branchName="feature/x")
+    client.get_branch(appId=app_id, branchName="feature/x")  # %2F in the path
+    client.list_apps(maxResults=5)  # a query
+    client.tag_resource(resourceArn=f"arn:aws:amplify:us-east-1:123456789012:apps/{app_id}", tags={"a": "b"})
+    client.delete_app(appId=app_id)
+    assert paths == ["engine"] * 6
+
+
 def test_pipelined_requests_of_both_kinds_take_their_own_paths(
     engines: Tuple[int, int], paths: List[str]
 ) -> None:
