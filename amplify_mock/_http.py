@@ -74,6 +74,17 @@ def raw_target(environ: WSGIEnvironment) -> str:
 
 
 class _Server(wsgi.Server):
+    # A socket already bound and listening, to serve instead of binding one (see WSGIServer).
+    listening: Optional[socket.socket] = None
+
+    def bind(self, family: int, type: int, proto: int = 0) -> socket.socket:
+        sock = self.listening
+        if sock is None:
+            return super().bind(family, type, proto)  # type: ignore[no-any-return]
+        self.socket = sock
+        self.bind_addr = sock.getsockname()[:2]
+        return sock
+
     def error_log(self, msg: str = "", level: int = 20, traceback: bool = False) -> None:
         # cheroot reports a client that went away mid-request, or sent garbage before any
         # request line, as an error with a traceback: for a mock those are the client's
@@ -476,7 +487,9 @@ class _Connection(cheroot_server.HTTPConnection):
 
 
 class WSGIServer:
-    """Serves ``app`` on ``host``:``port`` (0 picks a free port) until stopped."""
+    """Serves ``app`` on ``host``:``port`` (0 picks a free port) until stopped; or, given
+    ``sock``, on that socket, already bound and listening (clients that connected before the
+    server started are served from its backlog)."""
 
     def __init__(
         self,
@@ -487,8 +500,10 @@ class WSGIServer:
         verbose: bool = False,
         name: str = "amplify-mock-server",
         threads: int = THREADS,
+        sock: Optional[socket.socket] = None,
     ) -> None:
         self.app = app
+        self.sock = sock
         self.threads = threads
         self.host = host
         self.requested_port = port
@@ -515,6 +530,7 @@ class WSGIServer:
             timeout=IDLE_TIMEOUT,
             shutdown_timeout=SHUTDOWN_TIMEOUT,
         )
+        server.listening = self.sock
         server.gateway = _Gateway
         server.ConnectionClass = _Connection
         server.max_request_header_size = MAX_HEADER_BYTES
