@@ -601,7 +601,8 @@ def test_release(number):
                 stubber.add_response("get_job", {"job": {"summary": summary(status), "steps": []}})
             app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
             client.create_branch(appId=app_id, branchName="main")
-            job_id = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]["jobId"]
+            started = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+            job_id = started["jobSummary"]["jobId"]
             while True:
                 clock.tick(30)
                 job = client.get_job(appId=app_id, branchName="main", jobId=job_id)["job"]
