@@ -48,7 +48,7 @@ from . import _buildlog, _clock
 from . import access_logs as _access_logs
 from . import artifacts as _artifacts
 from . import webhooks as _webhooks
-from ._http import SHUTDOWN_TIMEOUT, WSGIServer, raw_target
+from ._http import WSGIServer, raw_target
 from ._lifecycle import BUILD, SUCCEED, TEST, StepView
 from .exceptions import AmplifyError
 from .jobs import Job, settings
@@ -91,6 +91,9 @@ _SECRET = os.urandom(32)
 # worker; a request waits only while four others run.
 _LISTENER_THREADS = 4
 _BACKLOG = 128
+# How long the mock's stop lets a request in progress finish (a client mid-upload when its
+# test ends) before closing its connection: the test is over, and its stop must be prompt.
+_LISTENER_SHUTDOWN_TIMEOUT = 0.25
 
 
 class _Listener:
@@ -143,11 +146,18 @@ class _Listener:
                 if wake in ready or self.socket is not sock:
                     return  # stopped before anyone connected
                 server = WSGIServer(
-                    app, "127.0.0.1", 0, name="amplify-mock-content", threads=_LISTENER_THREADS, sock=sock
+                    app,
+                    "127.0.0.1",
+                    0,
+                    name="amplify-mock-content",
+                    threads=_LISTENER_THREADS,
+                    sock=sock,
+                    shutdown_timeout=_LISTENER_SHUTDOWN_TIMEOUT,
                 )
                 server.bind()
                 self.server = server
-            server.serve_forever()
+            # A stop() from here on has the server to stop: serve() then returns at once.
+            server.serve()
         finally:
             wake.close()
 
@@ -164,7 +174,7 @@ class _Listener:
             except OSError:
                 pass
         if doorman is not None:
-            doorman.join(SHUTDOWN_TIMEOUT + 1)
+            doorman.join(_LISTENER_SHUTDOWN_TIMEOUT + 1)
         for each in (bell, sock):
             if each is not None:
                 each.close()

@@ -187,9 +187,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
     ) -> Deployment:
         """What was uploaded for a manual deployment (CreateDeployment's URLs): the zip and the
         files by name, as StartDeployment took them (or as they stand, if not started yet)."""
-        account_id = account_id or default_account()
-        backend = self.backend(region or region_of(app_id, account_id), account_id)
-        with backend.lock:
+        with _locked(app_id, region, account_id) as backend:
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
             return deployments.deployment(job)
 
@@ -351,7 +349,11 @@ class AmplifyJobs(DomainControls, AccessLogControls):
 def _locked(app_id: str, region: Optional[str], account_id: Optional[str]) -> LockedBackend:
     """The backend of the account and region given, the region defaulting to the app's."""
     account_id = account_id or default_account()
-    return LockedBackend(account_id, region or region_of(app_id, account_id))
+    region = region or region_of(app_id, account_id)
+    try:
+        return LockedBackend(account_id, region)
+    except KeyError:
+        raise ValueError(f"Amplify is not available in region {region!r}.") from None
 
 
 def _reset_backends(*, keep_state: bool = False) -> None:

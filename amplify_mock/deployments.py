@@ -157,7 +157,7 @@ def _missing_source(account_id: str, source_url: str, source_type: str) -> Optio
     if source_type != "ZIP":
         return None  # a BUCKET_PREFIX deploys what is under the prefix, whatever that is
     key = bucket.keys.get(key_name) if key_name else None
-    if key is None:
+    if key is None or isinstance(key, s3_models.FakeDeleteMarker):  # deleted in a versioned bucket
         return Outcome.fail(
             DEPLOY,
             f"The S3 object {key_name or '(none)'} of sourceUrl {source_url} (ZIP) does not exist "

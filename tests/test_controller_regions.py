@@ -99,3 +99,20 @@ def test_the_servers_control_endpoints_find_the_apps_region(server: Served) -> N
     named = server.control("GET", "script", params={**where, "region": "us-east-1"})
     assert named.status_code == 404
     assert f"App {app_id} not found" in named.text
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda mock, app_id: mock.fail_next(app_id, "main", region="xx-nowhere-1"),
+        lambda mock, app_id: mock.script(app_id, "main", Outcome.succeed(), region="xx-nowhere-1"),
+        lambda mock, app_id: mock.deployment(app_id, "main", "1", region="xx-nowhere-1"),
+        lambda mock, app_id: mock.push(app_id, "main", region="xx-nowhere-1"),
+        lambda mock, app_id: mock.script_domain(app_id, "example.com", region="xx-nowhere-1"),
+        lambda mock, app_id: mock.add_access_log(app_id, "example.com", region="xx-nowhere-1"),
+    ],
+)
+def test_a_region_amplify_does_not_serve_is_a_value_error(mock: AmplifyJobs, call: Any) -> None:
+    _, app_id = _app()
+    with pytest.raises(ValueError, match="Amplify is not available in region 'xx-nowhere-1'"):
+        call(mock, app_id)

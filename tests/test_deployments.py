@@ -384,6 +384,18 @@ def test_a_missing_zip_object_fails_deploy_naming_it(client, clock, s3_app, key)
     assert f"of sourceUrl {url} (ZIP) does not exist in bucket site-bucket" in reason
 
 
+def test_a_zip_object_deleted_from_a_versioned_bucket_is_missing(client, clock, s3_app):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_bucket_versioning(Bucket="site-bucket", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="site-bucket", Key="site.zip", Body=_zip({"index.html": b"hi"}))
+    s3.delete_object(Bucket="site-bucket", Key="site.zip")
+    job_id = start_deployment(client, s3_app, sourceUrl="s3://site-bucket/site.zip")["jobId"]
+    clock.advance(3600)
+    result = job(client, s3_app, job_id)
+    assert result["summary"]["status"] == "FAILED"
+    assert "The S3 object site.zip of sourceUrl" in result["steps"][0]["statusReason"]
+
+
 def test_an_s3_object_that_is_not_a_zip_fails_deploy(client, clock, s3_app):
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.put_object(Bucket="site-bucket", Key="site.zip", Body=b"<html>")

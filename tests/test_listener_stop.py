@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from amplify_mock import Durations, mock_amplify_jobs
+from amplify_mock import Durations, _content, mock_amplify_jobs
+from amplify_mock._http import WSGIServer
 from tests.helpers import amplify
 
 
@@ -105,3 +106,32 @@ def test_a_client_already_connected_when_the_server_starts_is_served() -> None:
                     reply += chunk
                 assert reply.startswith(b"HTTP/1.1 200 ")
                 assert b"Build completed successfully" in reply
+
+
+def test_silent_connections_do_not_starve_the_listener() -> None:
+    with mock_amplify_jobs() as mock:
+        mock.durations = Durations.zero()
+        url, _ = _log_url()
+        port = urlsplit(url).port
+        assert port is not None
+        silent = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(8)]
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:
+                assert b"Build completed successfully" in response.read()
+        finally:
+            for connection in silent:
+                connection.close()
+
+
+def test_a_stopped_server_is_never_bound_again() -> None:
+    """The listener's thread serves what it bound outside its lock: a stop in between makes
+    serve() return instead of binding the closed socket again."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(8)
+    server = WSGIServer(_content.app, "127.0.0.1", 0, threads=1, sock=listening)
+    server.bind()
+    server.stop()
+    server.serve()  # returns at once
+    assert not server.bound
+    assert listening.fileno() == -1  # closed by the stop
