@@ -825,6 +825,7 @@ class _Connection(cheroot_server.HTTPConnection):
         env["REQUEST_METHOD"] = _METHODS[method]
         env["REQUEST_URI"] = uri
         env["wsgi.input"] = body
+        env["wsgi.errors"] = sys.stderr  # as it is now: a test runner may have replaced it
         exchange = _Exchange(self, method, body, close)
         try:
             response = server.wsgi_app(env, exchange.start_response)

@@ -321,7 +321,7 @@ def comparable(environ: Dict[str, Any]) -> Dict[str, Any]:
     # The ports differ between the two servers; the input streams are each server's own.
     return {
         key: value for key, value in environ.items()
-        if key not in ("REMOTE_PORT", "SERVER_PORT", "wsgi.input", "wsgi.errors")
+        if key not in ("REMOTE_PORT", "SERVER_PORT", "wsgi.input")
     }
 
 
