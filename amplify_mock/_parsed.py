@@ -169,8 +169,8 @@ class Timestamps:
             # The last whole second made, and the datetime made for it; and the differences
             # (whole seconds) between consecutive whole seconds made so far, as timedeltas.
             # With one offset, the datetime of a whole second is that of another whole second
-            # plus their difference, exactly (fold 0, the same tzinfo), for a third of the
-            # cost: a job's end comes its duration after its start, and a reply's instants
+            # plus their difference, exactly (fold 0, the same tzinfo), for about 60% of
+            # the cost: a job's end comes its duration after its start, and a reply's instants
             # are mostly the same few durations apart (a step after the one before, jobs of
             # the same durations). The last is one tuple, replaced whole: threads share this
             # function.
