@@ -14,7 +14,7 @@ from . import _clock
 from ._control_input import only, text, where
 from ._dispatch import default_account
 from .domains import domain_key
-from .models import LockedBackend
+from .models import LockedBackend, region_of
 
 Instant = Union[datetime.datetime, float, int]
 # The timestamps the API takes end before the year 10000; so do the rows' instants.
@@ -50,7 +50,7 @@ class AccessLogControls:
         fields: Optional[Mapping[str, Union[str, int, float]]] = None,
         *,
         at: Optional[Instant] = None,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> Dict[str, str]:
         """Record a request the app's ``domain_name`` served at ``at`` (default: the mock's
@@ -61,7 +61,8 @@ class AccessLogControls:
         if fields is not None and not isinstance(fields, Mapping):
             raise TypeError("fields must be a mapping of column name to value")
         when = _epoch(at)
-        with _locked(region, account_id) as backend:
+        account_id = account_id or default_account()
+        with _locked(region or region_of(app_id, account_id), account_id) as backend:
             return backend.add_access_log(app_id, domain_name, dict(fields or {}), when)
 
 
@@ -92,7 +93,7 @@ def rows_post(data: Mapping[str, Any]) -> Dict[str, Any]:
         text(data, "domainName"),
         fields,
         at=data.get("at"),
-        region=text(data, "region", "us-east-1"),
-        account_id=text(data, "accountId", default_account()),
+        region=where(data)[0],
+        account_id=where(data)[1],
     )
     return {"row": row}

@@ -29,6 +29,7 @@ import hmac
 import json
 import os
 import re
+import selectors
 import socket
 import tempfile
 import threading
@@ -82,19 +83,30 @@ origin_var: ContextVar[Optional[str]] = ContextVar("amplify_mock_content_origin"
 _SECRET = os.urandom(32)
 
 
-# The listener serves one test's clients, not a fleet: starting and stopping it is part of
-# every test that reads a job (its replies carry URLs), and each worker thread costs there.
-# Idle keep-alive connections hold no worker; a request waits only while four others run.
+# The listener serves one test's clients, not a fleet: every test that reads a job needs its
+# URLs (its replies carry them), and few of those tests fetch one. So a URL costs a listening
+# socket and one thread waiting on it; the HTTP server (cheroot, with its selector and
+# workers, about 15 ms of CPU to start and stop here) starts only when a client connects,
+# and serves that client from the socket's backlog. Idle keep-alive connections hold no
+# worker; a request waits only while four others run.
 _LISTENER_THREADS = 4
+_BACKLOG = 128
+# How long the mock's stop lets a request in progress finish (a client mid-upload when its
+# test ends) before closing its connection: the test is over, and its stop must be prompt.
+_LISTENER_SHUTDOWN_TIMEOUT = 0.25
 
 
 class _Listener:
-    """The in-process loopback listener, started on first use."""
+    """The in-process loopback listener: its socket is made on first use, its server on the
+    first connection."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.server: Optional[WSGIServer] = None
         self.url: Optional[str] = None
+        self.socket: Optional[socket.socket] = None
+        self.server: Optional[WSGIServer] = None
+        self.doorman: Optional[threading.Thread] = None
+        self.bell: Optional[socket.socket] = None
 
     def origin(self) -> str:
         url = self.url
@@ -102,19 +114,70 @@ class _Listener:
             return url
         with self.lock:
             if self.url is None:
-                server = WSGIServer(
-                    app, "127.0.0.1", 0, name="amplify-mock-content", threads=_LISTENER_THREADS
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                try:
+                    sock.bind(("127.0.0.1", 0))
+                    sock.listen(_BACKLOG)
+                    bell, wake = socket.socketpair()
+                except BaseException:
+                    sock.close()
+                    raise
+                doorman = threading.Thread(
+                    target=self._serve_on_first_connection,
+                    args=(sock, wake),
+                    name="amplify-mock-content",
+                    daemon=True,
                 )
-                server.start()
-                self.server = server
-                self.url = f"http://127.0.0.1:{server.port}"
+                self.socket, self.bell, self.doorman = sock, bell, doorman
+                self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+                doorman.start()
             return self.url
+
+    def _serve_on_first_connection(self, sock: socket.socket, wake: socket.socket) -> None:
+        try:
+            try:
+                with selectors.DefaultSelector() as selector:
+                    selector.register(sock, selectors.EVENT_READ)
+                    selector.register(wake, selectors.EVENT_READ)
+                    ready = [key.fileobj for key, _ in selector.select()]
+            except (OSError, ValueError):
+                return  # the socket closed under the wait: the listener stopped
+            with self.lock:
+                if wake in ready or self.socket is not sock:
+                    return  # stopped before anyone connected
+                server = WSGIServer(
+                    app,
+                    "127.0.0.1",
+                    0,
+                    name="amplify-mock-content",
+                    threads=_LISTENER_THREADS,
+                    sock=sock,
+                    shutdown_timeout=_LISTENER_SHUTDOWN_TIMEOUT,
+                )
+                server.bind()
+                self.server = server
+            # A stop() from here on has the server to stop: serve() then returns at once.
+            server.serve()
+        finally:
+            wake.close()
 
     def stop(self) -> None:
         with self.lock:
-            server, self.server, self.url = self.server, None, None
+            sock, bell, doorman, server = self.socket, self.bell, self.doorman, self.server
+            self.socket = self.bell = self.doorman = self.server = None
+            self.url = None
         if server is not None:
             _stop_promptly(server)
+        elif bell is not None:
+            try:
+                bell.send(b"stop")
+            except OSError:
+                pass
+        if doorman is not None:
+            doorman.join(_LISTENER_SHUTDOWN_TIMEOUT + 1)
+        for each in (bell, sock):
+            if each is not None:
+                each.close()
 
 
 # How often the stopping listener is woken (seconds), and how long a wake-up may take to connect.

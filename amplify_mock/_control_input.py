@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
 from ._dispatch import default_account
+from .models import region_of
 
 
 def only(data: Mapping[str, Any], allowed: Sequence[str]) -> None:
@@ -24,5 +25,9 @@ def text(data: Mapping[str, Any], key: str, default: Optional[str] = None) -> st
 
 
 def where(data: Mapping[str, Any]) -> Tuple[str, str]:
-    """(region, account id) a control request names, defaulting as the API does."""
-    return text(data, "region", "us-east-1"), text(data, "accountId", default_account())
+    """(region, account id) a control request names. The account defaults as the API does;
+    the region to the one holding the request's ``appId``, else us-east-1."""
+    account_id = text(data, "accountId", default_account())
+    if "region" in data:
+        return text(data, "region"), account_id
+    return region_of(data.get("appId"), account_id), account_id

@@ -14,7 +14,7 @@ from . import domains
 from ._control_input import only, text, where
 from ._dispatch import default_account
 from ._domain_lifecycle import DEFAULT_FAILURE, DomainDurations, DomainOutcome
-from .models import STATE_LOCK, AmplifyBackend, amplify_backends
+from .models import STATE_LOCK, AmplifyBackend, amplify_backends, region_of
 
 
 def _backend(region: str, account_id: Optional[str]) -> AmplifyBackend:
@@ -68,7 +68,7 @@ class DomainControls:
         app_id: str,
         domain_name: str,
         *outcomes: DomainOutcome,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """What the next CreateDomainAssociation or UpdateDomainAssociation calls of this domain
@@ -76,12 +76,13 @@ class DomainControls:
         for outcome in outcomes:
             if not isinstance(outcome, DomainOutcome):
                 raise TypeError("script_domain() takes amplify_mock.DomainOutcome values")
-        backend = _backend(region, account_id)
+        account_id = account_id or default_account()
+        backend = _backend(region or region_of(app_id, account_id), account_id)
         with backend.lock:
             backend.domains.script(backend.get_app(app_id), domain_name, list(outcomes))
 
     def domain_never_verifies(
-        self, app_id: str, domain_name: str, *, region: str = "us-east-1", account_id: Optional[str] = None
+        self, app_id: str, domain_name: str, *, region: Optional[str] = None, account_id: Optional[str] = None
     ) -> None:
         """The domain's next creation (or update) stays in verification (PENDING_VERIFICATION,
         or AWAITING_APP_CNAME with a custom certificate) until it is updated or deleted."""
@@ -95,7 +96,7 @@ class DomainControls:
         domain_name: str,
         reason: str = DEFAULT_FAILURE,
         *,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """The domain's next creation (or update) ends FAILED (UPDATE_FAILED) with ``reason`` as
@@ -175,8 +176,7 @@ def script_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     if not isinstance(items, list):
         raise ValueError("outcomes must be a list of {kind, reason} objects.")
     outcomes = [_outcome(item) for item in items]
-    region = text(data, "region", "us-east-1")
-    account_id = text(data, "accountId", default_account())
+    region, account_id = where(data)
     backend = _backend(region, account_id)
     with backend.lock:
         _controls.script_domain(

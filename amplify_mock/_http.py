@@ -74,6 +74,34 @@ def raw_target(environ: WSGIEnvironment) -> str:
 
 
 class _Server(wsgi.Server):
+    # A socket already bound and listening, to serve instead of binding one (see WSGIServer).
+    listening: Optional[socket.socket] = None
+
+    def bind(self, family: int, type: int, proto: int = 0) -> socket.socket:
+        sock = self.listening
+        if sock is None:
+            return super().bind(family, type, proto)  # type: ignore[no-any-return]
+        self.socket = sock
+        self.bind_addr = sock.getsockname()[:2]
+        return sock
+
+    def process_conn(self, conn: Any) -> None:
+        # cheroot hands a connection it has just accepted straight to a worker, which then waits
+        # for its request: a client that connects and sends nothing (or not yet) holds a worker
+        # until the idle timeout, and as many such clients as workers stall the server. A new
+        # connection with nothing to read yet waits in the selector instead, as an idle
+        # kept-alive one does, and comes back here once it has sent something.
+        if getattr(conn, "fresh", False):
+            conn.fresh = False
+            try:
+                readable, _, _ = select.select([conn.socket], [], [], 0)
+            except (OSError, ValueError):
+                readable = [conn.socket]  # let a worker find out what is wrong with it
+            if not readable:
+                self._connections.put(conn)  # type: ignore[attr-defined]
+                return
+        super().process_conn(conn)
+
     def error_log(self, msg: str = "", level: int = 20, traceback: bool = False) -> None:
         # cheroot reports a client that went away mid-request, or sent garbage before any
         # request line, as an error with a traceback: for a mock those are the client's
@@ -447,6 +475,7 @@ class _Connection(cheroot_server.HTTPConnection):
     def __init__(self, server: Any, sock: Any, makefile: Any = None) -> None:
         # The server speaks plain HTTP only (no TLS adapter), so the files are always ours.
         super().__init__(server, sock, _make_file)
+        self.fresh = True  # accepted, not yet read from (see _Server.process_conn)
 
     def communicate(self) -> bool:
         """Serve requests on this connection for as long as they follow each other closely.
@@ -476,7 +505,9 @@ class _Connection(cheroot_server.HTTPConnection):
 
 
 class WSGIServer:
-    """Serves ``app`` on ``host``:``port`` (0 picks a free port) until stopped."""
+    """Serves ``app`` on ``host``:``port`` (0 picks a free port) until stopped; or, given
+    ``sock``, on that socket, already bound and listening (clients that connected before the
+    server started are served from its backlog)."""
 
     def __init__(
         self,
@@ -487,8 +518,12 @@ class WSGIServer:
         verbose: bool = False,
         name: str = "amplify-mock-server",
         threads: int = THREADS,
+        sock: Optional[socket.socket] = None,
+        shutdown_timeout: float = SHUTDOWN_TIMEOUT,
     ) -> None:
         self.app = app
+        self.sock = sock
+        self.shutdown_timeout = shutdown_timeout
         self.threads = threads
         self.host = host
         self.requested_port = port
@@ -513,8 +548,9 @@ class WSGIServer:
             server_name="amplify-mock",
             request_queue_size=128,
             timeout=IDLE_TIMEOUT,
-            shutdown_timeout=SHUTDOWN_TIMEOUT,
+            shutdown_timeout=self.shutdown_timeout,  # type: ignore[arg-type]  # seconds, a float too
         )
+        server.listening = self.sock
         server.gateway = _Gateway
         server.ConnectionClass = _Connection
         server.max_request_header_size = MAX_HEADER_BYTES
@@ -547,8 +583,14 @@ class WSGIServer:
     def serve_forever(self) -> None:
         """Serve in the calling thread until :meth:`shutdown`."""
         self.bind()
+        self.serve()
+
+    def serve(self) -> None:
+        """Serve what :meth:`bind` prepared, in the calling thread, until :meth:`shutdown`;
+        returns at once if the server was stopped meanwhile (it is never bound again)."""
         server: Any = self._server
-        assert server is not None
+        if server is None:
+            return
         # cheroot's own serve() loop, less the thread it starts for connections refused when the
         # request queue is full: that thread is not a daemon, so a server left unstopped would
         # keep the process from exiting, and the queue here is unbounded anyway.
@@ -580,7 +622,7 @@ class WSGIServer:
             return
         server.stop()
         if thread is not None:
-            thread.join(timeout=SHUTDOWN_TIMEOUT + 1)
+            thread.join(timeout=self.shutdown_timeout + 1)
 
 
 def _logged(app: WSGIApplication) -> WSGIApplication:

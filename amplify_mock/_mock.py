@@ -32,7 +32,7 @@ from ._protocol import serialize
 from ._registration import HOST
 from .artifacts import job_key
 from .deployments import Deployment
-from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
+from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, region_of, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -115,7 +115,12 @@ class _Reply(AWSResponse):  # type: ignore[misc]
 
 class AmplifyJobs(DomainControls, AccessLogControls):
     """Controller of an active mock: reach the backends, steer what jobs and domain
-    associations do, and add the access log rows GenerateAccessLogs hands out."""
+    associations do, and add the access log rows GenerateAccessLogs hands out.
+
+    Methods that take an app id look for the app in the region named by ``region``; without
+    it, in whichever region of the account has the app (us-east-1 if none has it), so a test
+    whose client works in another region need not name it again. ``account_id`` defaults to
+    ``MOTO_ACCOUNT_ID`` if set, else 123456789012, as for the calls themselves."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
@@ -177,13 +182,12 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         branch_name: str,
         job_id: str,
         *,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> Deployment:
         """What was uploaded for a manual deployment (CreateDeployment's URLs): the zip and the
         files by name, as StartDeployment took them (or as they stand, if not started yet)."""
-        backend = self.backend(region, account_id)
-        with backend.lock:
+        with _locked(app_id, region, account_id) as backend:
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
             return deployments.deployment(job)
 
@@ -194,7 +198,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         commit_id: Optional[str] = None,
         commit_message: str = "",
         *,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> Optional[str]:
         """A push of ``branch_name`` to the app's connected repository, as Amplify sees it.
@@ -204,7 +208,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         still PENDING gives it the new commit instead, as AWS does. A branch Amplify does not
         track is created first if the app's auto branch creation takes its name. Returns the
         build's jobId, or None if nothing was built."""
-        with LockedBackend(account_id or default_account(), region) as backend:
+        with _locked(app_id, region, account_id) as backend:
             job, _ = backend.push(app_id, branch_name, commit_id, commit_message)
             return None if job is None else str(job.job_id)
 
@@ -213,13 +217,13 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         app_id: str,
         branch_name: str,
         *,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> bool:
         """The branch was deleted from the repository: with the app's
         ``enableBranchAutoDeletion`` Amplify deletes its branch (and what runs there stops).
         Returns whether a branch was deleted."""
-        with LockedBackend(account_id or default_account(), region) as backend:
+        with _locked(app_id, region, account_id) as backend:
             return backend.delete_remote_branch(app_id, branch_name)
 
     def branch_durations(
@@ -228,14 +232,14 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         branch_name: str,
         durations: Optional[Durations] = None,
         *,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> Durations:
         """Read, or with ``durations`` set, the phase durations of one branch's next jobs.
 
         ``durations=None`` reads; pass :meth:`Durations` to set. Jobs already started keep theirs.
         """
-        with LockedBackend(account_id or default_account(), region) as backend:
+        with _locked(app_id, region, account_id) as backend:
             branch = backend.get_branch(app_id, branch_name)
             if durations is not None:
                 if not isinstance(durations, Durations):
@@ -251,7 +255,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         files: Mapping[str, bytes],
         *,
         report: Optional[bytes] = None,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """What a build's TEST step leaves (its buildSpec has a ``test`` phase): ``files`` by name
@@ -267,7 +271,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
             checked[name] = bytes(content)
         if report is not None and not isinstance(report, (bytes, bytearray)):
             raise TypeError(f"report must be bytes, got {type(report).__name__}")
-        with LockedBackend(account_id or default_account(), region) as backend:
+        with _locked(app_id, region, account_id) as backend:
             job = backend._job(backend.get_branch(app_id, branch_name), str(job_id))
             entry = backend.artifacts.get(job_key(job))
             if entry is None:
@@ -283,11 +287,11 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         app_id: str,
         branch_name: str,
         *outcomes: Outcome,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """Say what the branch's next jobs do, in order; jobs after these succeed."""
-        with LockedBackend(account_id or default_account(), region) as backend:
+        with _locked(app_id, region, account_id) as backend:
             branch = backend.get_branch(app_id, branch_name)
             for outcome in outcomes:
                 if not isinstance(outcome, Outcome):
@@ -302,7 +306,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         reason: str = "Build failed: the build command exited with code 1.",
         *,
         count: int = 1,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """The branch's next ``count`` jobs fail at ``step`` with ``reason`` as statusReason."""
@@ -317,7 +321,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         branch_name: str,
         *,
         count: int = 1,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """The branch's next ``count`` jobs stay RUNNING until stopped."""
@@ -332,7 +336,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
         branch_name: str,
         *,
         count: int = 1,
-        region: str = "us-east-1",
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """The branch's next ``count`` jobs succeed (the default; useful between scripted ones)."""
@@ -340,6 +344,16 @@ class AmplifyJobs(DomainControls, AccessLogControls):
             app_id, branch_name, *[Outcome.succeed()] * count,
             region=region, account_id=account_id,
         )
+
+
+def _locked(app_id: str, region: Optional[str], account_id: Optional[str]) -> LockedBackend:
+    """The backend of the account and region given, the region defaulting to the app's."""
+    account_id = account_id or default_account()
+    region = region or region_of(app_id, account_id)
+    try:
+        return LockedBackend(account_id, region)
+    except KeyError:
+        raise ValueError(f"Amplify is not available in region {region!r}.") from None
 
 
 def _reset_backends(*, keep_state: bool = False) -> None:

@@ -15,7 +15,11 @@ is no default session) makes the same session faster:
   what a test registers goes to its copy alone;
 - each session has its own data loader, but the loader shares its cache of parsed data files
   with every loader made here with the same search paths. botocore treats those files as
-  read-only: the clients of one session share them the same way.
+  read-only: the clients of one session share them the same way;
+- its credentials are looked up in the environment first, as botocore's chain does, and the
+  rest of the chain is built only if the environment has none. The mock puts its fake
+  credentials there, so a session no longer builds the whole chain (its instance-metadata and
+  container fetchers make an SSL context each) only to take the first provider's answer.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any, Dict, Optional, Tuple
 import boto3
 import botocore.handlers
 import botocore.session
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials, EnvProvider
 from botocore.hooks import EventAliaser, HierarchicalEmitter
 
 _lock = threading.Lock()
@@ -62,9 +67,34 @@ def _builtin_emitter() -> HierarchicalEmitter:
     return emitter
 
 
+class _RestOfChain(CredentialProvider):  # type: ignore[misc]
+    """botocore's whole credential chain, built when the environment had no credentials."""
+
+    METHOD = "botocore-chain"
+
+    def __init__(self, session: botocore.session.Session) -> None:
+        self._session = session
+
+    def load(self) -> Optional[Credentials]:
+        resolver = self._session._create_credential_resolver()
+        return resolver.load_credentials()
+
+
+def _credential_resolver(session: botocore.session.Session) -> CredentialResolver:
+    """botocore's resolver, made cheaper where it gives the same answer.
+
+    botocore's chain asks the environment first unless the session was given a profile;
+    environment credentials then win over everything after them. So the environment is asked
+    alone first, and the rest of the chain is made only if it has none."""
+    if session.instance_variables().get("profile") is not None:
+        return session._create_credential_resolver()
+    return CredentialResolver([EnvProvider(), _RestOfChain(session)])
+
+
 def new_session(**kwargs: Any) -> boto3.Session:
     """What ``boto3.Session(**kwargs)`` makes, built from the kept parts."""
     core = botocore.session.Session(event_hooks=_builtin_emitter(), include_builtin_handlers=False)
+    core.lazy_register_component("credential_provider", lambda: _credential_resolver(core))
     session = boto3.Session(botocore_session=core, **kwargs)
     # boto3 has just made the loader and added its own search path; nothing is loaded yet.
     loader = core.get_component("data_loader")

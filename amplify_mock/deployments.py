@@ -8,11 +8,12 @@ adds the rules AWS applies to deployments and what was uploaded for them.
 from __future__ import annotations
 
 import importlib
+import io
 import sys
 from dataclasses import dataclass, field
 from typing import IO, Any, Dict, List, Optional, Tuple
 
-from ._buildlog import zip_members
+from ._buildlog import zip_file_count, zip_members
 from ._lifecycle import CREATED, DEPLOY, DEPLOYMENT_JOB, JobView, Outcome
 from .exceptions import BadRequestException
 from .jobs import BranchRef, Job, Jobs
@@ -118,7 +119,7 @@ class Deployments:
         source_type = params.get("sourceUrlType") or "ZIP"
         job = self.jobs.new_job(branch, "MANUAL", now, ("HEAD", "Manual deployment", now))
         job.source_url, job.source_url_type = source_url, source_type
-        outcome = _missing_bucket(self.account_id, source_url, source_type)
+        outcome = _missing_source(self.account_id, source_url, source_type)
         self.jobs.submit(job, DEPLOYMENT_JOB, outcome, now)
         branch.jobs.add(job)
         return job, job.view(now)
@@ -132,8 +133,11 @@ def _refuse_connected_app(branch: BranchRef) -> None:
         raise BadRequestException("Operation not supported. App is already connected a repository.")
 
 
-def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
-    """A deployment from S3 fails at DEPLOY when moto's S3 is in use and lacks the bucket."""
+def _missing_source(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
+    """A deployment from S3 fails at DEPLOY when moto's S3 is in use and lacks what sourceUrl
+    names: the bucket, or for a ZIP the object, or the object is not a zip archive. (Without
+    moto's S3 there is nothing to look in, and the deployment succeeds.) Nothing public shows
+    AWS's words for these; each names what is missing."""
     if not source_url.startswith("s3://"):
         return None
     core_models = sys.modules.get("moto.core.models")
@@ -142,15 +146,30 @@ def _missing_bucket(account_id: str, source_url: str, source_type: str) -> Optio
     # Imported here rather than looked up in sys.modules: a test that never called S3 has not
     # loaded it yet, and its missing bucket must still fail the deployment.
     s3_models = importlib.import_module("moto.s3.models")
-    bucket = source_url[len("s3://"):].split("/", 1)[0]
-    backend = s3_models.s3_backends[account_id]["aws"]
-    if bucket in backend.buckets:
-        return None
-    return Outcome.fail(
-        DEPLOY,
-        f"The S3 bucket {bucket} of sourceUrl {source_url} ({source_type}) does not exist "
-        "or is not accessible.",
-    )
+    bucket_name, _, key_name = source_url[len("s3://"):].partition("/")
+    bucket = s3_models.s3_backends[account_id]["aws"].buckets.get(bucket_name)
+    if bucket is None:
+        return Outcome.fail(
+            DEPLOY,
+            f"The S3 bucket {bucket_name} of sourceUrl {source_url} ({source_type}) does not exist "
+            "or is not accessible.",
+        )
+    if source_type != "ZIP":
+        return None  # a BUCKET_PREFIX deploys what is under the prefix, whatever that is
+    key = bucket.keys.get(key_name) if key_name else None
+    if key is None or isinstance(key, s3_models.FakeDeleteMarker):  # deleted in a versioned bucket
+        return Outcome.fail(
+            DEPLOY,
+            f"The S3 object {key_name or '(none)'} of sourceUrl {source_url} (ZIP) does not exist "
+            f"in bucket {bucket_name} or is not accessible.",
+        )
+    if zip_file_count(io.BytesIO(key.value)) is None:
+        return Outcome.fail(
+            DEPLOY,
+            f"The S3 object {key_name} of sourceUrl {source_url} ({key.size} bytes) is not a zip "
+            "archive; deploy a .zip of the site's files, or use sourceUrlType BUCKET_PREFIX.",
+        )
+    return None
 
 
 def _read(content: IO[bytes]) -> bytes:

@@ -379,6 +379,24 @@ class AmplifyBackend(BaseBackend):
 
 amplify_backends = BackendDict(AmplifyBackend, "amplify")
 
+# Where the controller and the control endpoints look when no region is named and no app
+# says otherwise: the region of moto's and boto3's examples.
+DEFAULT_REGION = "us-east-1"
+
+
+def region_of(app_id: object, account_id: str) -> str:
+    """The region of ``account_id`` that holds app ``app_id``, else DEFAULT_REGION.
+
+    A test whose client works in eu-central-1 steers its jobs with ``fail_next(app_id, ...)``
+    without naming the region again: app ids are random, so the one region that has the app is
+    the one meant. No backend is made by looking (moto makes them on first access)."""
+    account = dict.get(amplify_backends, account_id)
+    if isinstance(app_id, str) and account is not None:
+        for region, backend in list(dict.items(account)):
+            if app_id in backend.apps:
+                return str(region)
+    return DEFAULT_REGION
+
 
 def _current(account_id: str, region: str) -> Optional[AmplifyBackend]:
     # Plain dict reads: BackendDict's own lookups take moto's lock, and create what is missing.

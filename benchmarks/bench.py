@@ -23,8 +23,9 @@ Best cases and realistic scenarios are reported apart, and each target says whic
   SUCCEED under freezegun, against the same test on the Stubber (section 2; by CPU time and by
   the wall clock, which also counts what a test waits for without computing); reads of jobs that
   were never read before, each call a different finished job or the next ListJobs page (section
-  3); and a pytest run that never uses the mock, with and without the package's plugin, in fresh
-  processes (section 6).
+  3); a pytest run that never uses the mock, with and without the package's plugin, in fresh
+  processes (section 6); and a 200-test pytest suite of the typical test against the same suite
+  on the Stubber, in fresh processes (section 7).
 
 The scale section creates its jobs through the backend API (``AmplifyBackend.start_job``) with
 ``Durations.zero()``, so every job has run to SUCCEED when it is read and creating 100,000 takes
@@ -535,6 +536,120 @@ def plugin_cost(runs: int) -> None:
     target(REALISTIC, "the unused plugin costs <= +30 ms per pytest run", cost <= 30, f"{cost:+.0f} ms")
 
 
+_SUITE_HEADER = """
+import boto3
+import pytest
+from botocore.stub import Stubber
+from freezegun import freeze_time
+
+REPO = "https://github.com/acme/shop"
+TESTS = range({tests})
+"""
+
+# The same test on both sides: what a test of a deploy script does with the mock, and what
+# the same test does with botocore's Stubber and hand-written replies.
+_SUITE_MOCK = """
+from amplify_mock import mock_amplify_jobs
+
+
+@pytest.mark.parametrize("number", TESTS)
+def test_release(number):
+    with freeze_time("2026-01-01") as clock, mock_amplify_jobs():
+        client = boto3.client("amplify", region_name="us-east-1")
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        job_id = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]["jobId"]
+        while True:
+            clock.tick(30)
+            job = client.get_job(appId=app_id, branchName="main", jobId=job_id)["job"]
+            if job["summary"]["status"] == "SUCCEED":
+                break
+"""
+
+_SUITE_STUB = """
+import datetime
+
+T = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+APP = {"appId": "d1", "appArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1", "name": "shop",
+       "description": "", "repository": REPO, "platform": "WEB", "createTime": T, "updateTime": T,
+       "environmentVariables": {}, "defaultDomain": "d1.amplifyapp.com",
+       "enableBranchAutoBuild": False, "enableBasicAuth": False}
+BRANCH = {"branchArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1/branches/main",
+          "branchName": "main", "description": "", "stage": "NONE", "displayName": "main",
+          "enableNotification": False, "createTime": T, "updateTime": T,
+          "environmentVariables": {}, "enableAutoBuild": True, "customDomains": [],
+          "framework": "", "activeJobId": "0", "totalNumberOfJobs": "0", "enableBasicAuth": False,
+          "ttl": "5", "enablePullRequestPreview": False}
+
+
+def summary(status):
+    return {"jobArn": "arn:aws:amplify:us-east-1:123456789012:apps/d1/branches/main/jobs/1",
+            "jobId": "1", "commitId": "HEAD", "commitMessage": "m", "commitTime": T,
+            "startTime": T, "status": status, "jobType": "RELEASE"}
+
+
+@pytest.mark.parametrize("number", TESTS)
+def test_release(number):
+    with freeze_time("2026-01-01") as clock:
+        client = boto3.client("amplify", region_name="us-east-1", aws_access_key_id="stub",
+                              aws_secret_access_key="stub")
+        with Stubber(client) as stubber:
+            stubber.add_response("create_app", {"app": APP})
+            stubber.add_response("create_branch", {"branch": BRANCH})
+            stubber.add_response("start_job", {"jobSummary": summary("PENDING")})
+            for status in ["PENDING", "PROVISIONING"] + ["RUNNING"] * 5 + ["SUCCEED"]:
+                stubber.add_response("get_job", {"job": {"summary": summary(status), "steps": []}})
+            app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
+            client.create_branch(appId=app_id, branchName="main")
+            started = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+            job_id = started["jobSummary"]["jobId"]
+            while True:
+                clock.tick(30)
+                job = client.get_job(appId=app_id, branchName="main", jobId=job_id)["job"]
+                if job["summary"]["status"] == "SUCCEED":
+                    break
+"""
+
+
+def pytest_suite(tests: int, runs: int) -> None:
+    print(f"\n## 7. Realistic: a suite of {tests} such tests, mock vs Stubber ({runs} fresh pytest "
+          "processes each, interleaved)\n")
+    print("Each side is one pytest file of the typical test of section 2, parametrized; the "
+          "mock's uses `mock_amplify_jobs`, the Stubber's hand-written replies. The per-test "
+          "figure is the run less a run of the same file with one test, over the tests.\n")
+    with tempfile.TemporaryDirectory() as directory:
+        paths: Dict[Tuple[str, int], str] = {}
+        for side, body in (("mock", _SUITE_MOCK), ("stub", _SUITE_STUB)):
+            for count in (1, tests):
+                path = os.path.join(directory, f"test_{side}_{count}.py")
+                with open(path, "w") as handle:
+                    handle.write(_SUITE_HEADER.format(tests=count) + body)
+                paths[side, count] = path
+        base = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+                "-p", "no:xdist", "-p", "no:hypothesispytest"]
+
+        def run(path: str) -> Callable[[], float]:
+            def once() -> float:
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                subprocess.run(base + [path], cwd=directory, check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                return (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1e3
+            return once
+
+        figures = interleaved({f"{side}{count}": run(paths[side, count])
+                               for side in ("mock", "stub") for count in (1, tests)}, runs)
+    per_test = {side: [(whole - one) / (tests - 1) for whole, one in
+                       zip(figures[f"{side}{tests}"], figures[f"{side}1"])] for side in ("mock", "stub")}
+    m, st = (statistics.median(per_test[side]) for side in ("mock", "stub"))
+    over = ratio_of(per_test, "mock", "stub")
+    whole = ratio_of(figures, f"mock{tests}", f"stub{tests}")
+    print(f"per test (ms of CPU): mock {m:.1f}, Stubber {st:.1f}, ratio {over:.2f}x; the whole run "
+          f"(pytest's start and imports included) {whole:.2f}x")
+    target(REALISTIC, f"a {tests}-test pytest suite, per test <= 1.5x the same suite on the Stubber",
+           over <= 1.5, f"{over:.2f}x ({m:.1f} ms vs {st:.1f} ms)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer calls and 20,000 jobs")
@@ -550,6 +665,7 @@ def main() -> None:
         "4": lambda: start_stop(max(n // 10, 30)),
         "5": lambda: scale(jobs, n),
         "6": lambda: plugin_cost(5 if args.quick else 15),
+        "7": lambda: pytest_suite(200, 3 if args.quick else 7),
     }
     for number, section in sections.items():
         if args.only is None or number in args.only.split(","):

@@ -276,7 +276,9 @@ def test_logs_belong_to_their_account_and_region(amplify_jobs: AmplifyJobs, cloc
     assert fetch(log_url(east, ids[0])) == []
     assert len(fetch(log_url(west, ids[1]))) == 1
     with pytest.raises(NotFoundException, match=f"App {ids[1]} not found"):
-        amplify_jobs.add_access_log(ids[1], "example.com", at=T0)  # that app is in us-west-2
+        amplify_jobs.add_access_log(ids[1], "example.com", at=T0, region="us-east-1")  # it is in us-west-2
+    amplify_jobs.add_access_log(ids[1], "example.com", at=T0)  # found in its own region
+    assert len(fetch(log_url(west, ids[1]))) == 2
 
 
 def test_reset_forgets_the_rows(client: Any, app_id: str, amplify_jobs: AmplifyJobs) -> None:

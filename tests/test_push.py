@@ -211,7 +211,8 @@ def test_push_takes_region_and_account(mock: AmplifyJobs) -> None:
     app_id = new_app(west)
     assert mock.push(app_id, "main", region="eu-west-1") == "1"
     with pytest.raises(NotFoundException):
-        mock.push(app_id, "main")  # us-east-1 has no such app
+        mock.push(app_id, "main", region="us-east-1")  # us-east-1 has no such app
+    assert mock.push(app_id, "main") == "1"  # without a region: the app's own
     with pytest.raises(NotFoundException):
         mock.push(app_id, "main", region="eu-west-1", account_id="111111111111")
     # Still PENDING, job 1 takes the later push's commit rather than a second build queuing.

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from amplify_mock import _dispatch, mock_amplify_jobs
+from amplify_mock._http import THREADS
 from amplify_mock.server import AmplifyMockServer, main
 from tests.server_support import REPO, Served, server_fixture  # noqa: F401
 from tests.test_server_cli import boto_client, served_process_fixture  # noqa: F401
@@ -74,6 +75,26 @@ def test_one_connection_serves_many_requests(server: Served) -> None:
         sockets.add(id(connection.sock))
     connection.close()
     assert len(sockets) == 1  # HTTP/1.1 keep-alive: one TCP connection for all twenty
+
+
+def test_clients_that_connect_and_send_nothing_hold_no_worker(server: Served) -> None:
+    """More silent connections than the server has workers: a real client is still served
+    (each used to hold a worker until the idle timeout), and a silent one that speaks later is
+    answered too."""
+    port = server.server.port
+    silent = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(THREADS + 4)]
+    try:
+        client = server.client()
+        assert client.list_apps()["apps"] == []
+        late = silent[0]
+        late.sendall(b"GET /apps HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        reply = b""
+        while chunk := late.recv(65536):
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200 ")
+    finally:
+        for connection in silent:
+            connection.close()
 
 
 # --- Broken requests get an AWS-shaped 400, never HTML or a traceback -------------------------

@@ -199,3 +199,54 @@ with mock_amplify_jobs():
 """
     )
     assert out == "0 200 {'apps': []} amplify"
+
+
+def _credentials_of(session: boto3.Session) -> Any:
+    found = session.get_credentials()
+    if found is None:
+        return None
+    frozen = found.get_frozen_credentials()
+    return (frozen.access_key, frozen.secret_key, frozen.token, found.method)
+
+
+@pytest.mark.parametrize(
+    "scenario", ["environment", "environment with a token", "shared file", "explicit profile", "none"]
+)
+def test_credentials_are_found_as_botocores_chain_finds_them(
+    scenario: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """The session asks the environment first and builds the rest of botocore's chain only
+    without environment credentials: whatever the setting, it finds what botocore finds."""
+    shared = tmp_path / "credentials"
+    shared.write_text(
+        "[default]\naws_access_key_id = FILEKEY\naws_secret_access_key = FILESECRET\n"
+        "[ci]\naws_access_key_id = CIKEY\naws_secret_access_key = CISECRET\n"
+    )
+    kwargs: Dict[str, Any] = {}
+    with mock_amplify_jobs():
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+        monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+        monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # "none" must not wait for one
+        monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+        monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+        if scenario == "environment with a token":
+            monkeypatch.setenv("AWS_SESSION_TOKEN", "TOKEN")
+        if scenario in ("shared file", "none", "explicit profile"):
+            monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
+            monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
+            monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+            monkeypatch.delenv("AWS_SECURITY_TOKEN", raising=False)
+        if scenario == "explicit profile":
+            monkeypatch.setenv("AWS_ACCESS_KEY_ID", "ENVKEY")  # an explicit profile wins over it
+            monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "ENVSECRET")
+            kwargs["profile_name"] = "ci"
+        if scenario == "none":
+            shared.write_text("")
+        expected = _credentials_of(boto3.Session(**kwargs))
+        boto3.setup_default_session(**kwargs)
+        assert _credentials_of(boto3.DEFAULT_SESSION) == expected
+    assert expected is not None or scenario == "none"
+    if scenario == "explicit profile":
+        assert expected[:2] == ("CIKEY", "CISECRET")
+    if scenario == "shared file":
+        assert expected[0] == "FILEKEY"
