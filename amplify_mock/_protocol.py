@@ -12,7 +12,7 @@ import json
 import os
 import re
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional, Pattern, Tuple
+from typing import Any, Callable, Dict, FrozenSet, List, Mapping, Optional, Pattern, Set, Tuple
 from urllib.parse import unquote, urlsplit
 
 from botocore.loaders import create_loader
@@ -109,6 +109,160 @@ def _decode_label(raw: str, member: str) -> str:
         raise BadRequestException(
             f"The path parameter {member} is not valid percent-encoded UTF-8."
         ) from None
+
+
+# A known operation's request routed, parsed and validated in one step (see quick_parser).
+QuickParse = Callable[[str], Optional[Tuple[str, Dict[str, Any]]]]
+_quick: Dict[Tuple[str, str], Optional[QuickParse]] = {}
+# The characters a plain URL (see split_url) has in its host, path and query: printable ASCII
+# but for the delimiters, spelt as ranges (sre matches a class of ASCII ranges against a
+# bitmap, where "anything but ..., \x7f-\U0010ffff" takes a test per excluded range). A label
+# also stops at "%": one with an escape is decoded, and is left to the general path.
+# tests/test_validation.py checks each against its definition, code point by code point.
+_HOST_CHARS = r"[\x21\x22\x24\x26-\x2e\x30-\x3e\x41-\x5a\x5e-\x7e]"  # not / ? # @ % [ ] \
+_PATH_CHARS = r"[\x21\x22\x24-\x3e\x40-\x7e]"  # not ? #
+_LABEL_CHARS = r"[\x21\x22\x24\x26-\x2e\x30-\x3e\x40-\x7e]"  # not / ? # %
+_QUERY_CHARS = r"[\x21\x22\x24-\x7e]"  # not #
+_QUICK_QUERY_TYPES = frozenset({"string", "integer", "long", "boolean"})
+
+
+def quick_parser(name: str, method: str, loaded: Optional[ServiceModel] = None) -> Optional[QuickParse]:
+    """The request parser of operation ``name`` for its common case, compiled once: a function
+    from a whole URL to ``(host, params)``, the very result of :func:`split_url`,
+    :func:`route` with ``name`` as the hint, and :func:`parse_request` (for a request without
+    a body), or to None whenever the general path might answer otherwise (another operation's
+    route, an escaped label, a value AWS refuses): the caller then takes the general path,
+    which gives AWS's error.
+
+    Only operations whose input is path labels and scalar query members have one (no header,
+    no body), and only for their own method; ``tests/test_validation.py`` checks it against the
+    general path on valid, refused and unusual URLs.
+    """
+    key = (name, method)
+    try:
+        return _quick[key]
+    except KeyError:
+        pass
+    service_model(loaded)
+    hinted = _routes_by_name.get(name)
+    parser = None
+    if hinted is not None and hinted[1].http["method"] == method.upper():
+        parser = _compile_quick(hinted[1])
+    _quick[key] = parser
+    return parser
+
+
+def _compile_quick(operation: OperationModel) -> Optional[QuickParse]:
+    uri = operation.http["requestUri"]
+    if "?" in uri or "+}" in uri:  # literal query members or greedy labels: the general path
+        return None
+    shape = operation.input_shape
+    members = shape.members if shape is not None else {}
+    required = frozenset(shape.required_members) if shape is not None else frozenset()
+    label_sizes: Dict[str, str] = {}
+    # Labels with an enum or a pattern: check_string's other rules, as a test of the value.
+    label_rules: List[Tuple[str, Callable[[str], bool]]] = []
+    queries: Dict[str, Tuple[str, Shape, Validator]] = {}
+    required_queries: List[str] = []
+    for name, member in members.items():
+        location = member.serialization.get("location")
+        wire = member.serialization.get("name", name)
+        if location == "uri" and member.type_name == "string" and wire == name and name.isidentifier():
+            # An unescaped label is ASCII, one character per character: its length bounds are
+            # the regex's.
+            low, high = member.metadata.get("min") or 1, member.metadata.get("max")
+            label_sizes[name] = f"{{{max(low, 1)},{'' if high is None else high}}}"
+            test = _label_test(frozenset(member.enum), member.metadata.get("pattern"))
+            if test is not None:
+                label_rules.append((name, test))
+        elif location == "querystring" and member.type_name in _QUICK_QUERY_TYPES:
+            queries[wire] = (name, member, validator(member))
+            if name in required:
+                required_queries.append(name)
+        else:
+            return None
+    if sorted(re.findall(r"\{([^}]+)\}", uri)) != sorted(label_sizes):
+        return None
+    path = re.sub(
+        r"\\\{([^}]+)\\\}",
+        lambda m: f"(?P<{m.group(1)}>{_LABEL_CHARS}{label_sizes[m.group(1)]})",
+        re.escape(uri),
+    )
+    compiled = re.compile(f"https?://({_HOST_CHARS}*){path}/?(?:\\?({_QUERY_CHARS}*))?")
+    return _quick_parse(compiled, tuple(label_rules), queries, tuple(required_queries))
+
+
+# Label patterns with a test equal to their fullmatch on what a label can be here (one or more
+# printable ASCII characters): any such string, and ASCII digits (tests/test_validation.py).
+_ANY_LABEL = frozenset({"(?s).+", "(?s).*", ".+", ".*", "(?s)^.+$", "(?s)^.*$"})
+_DIGITS_LABEL = frozenset({"[0-9]+", "\\d+", "^[0-9]+$", "\\d*", "[0-9]*"})
+_KNOWN_VALUES = 256
+
+
+def _label_test(allowed: FrozenSet[str], pattern: Optional[str]) -> Optional[Callable[[str], bool]]:
+    """Whether a label value passes its enum and pattern, or None if every label does.
+
+    Values that passed are remembered (a few hundred per label): an app id or branch name comes
+    again in call after call, and a pattern's fullmatch costs more than the rest of a check."""
+    if pattern in _ANY_LABEL:
+        pattern = None
+    if not allowed and pattern is None:
+        return None
+    if not allowed and pattern in _DIGITS_LABEL:
+        return str.isdigit  # ASCII: only 0-9 are digits
+    matches = _compile_pattern(pattern).fullmatch if pattern is not None else None
+    known: Set[str] = set()
+
+    def test(value: str) -> bool:
+        if value in known:
+            return True
+        if (allowed and value not in allowed) or (matches is not None and matches(value) is None):
+            return False
+        if len(known) >= _KNOWN_VALUES:
+            known.clear()
+        known.add(value)
+        return True
+
+    return test
+
+
+def _quick_parse(
+    compiled: Pattern[str],
+    label_rules: Tuple[Tuple[str, Callable[[str], bool]], ...],
+    queries: Dict[str, Tuple[str, Shape, Validator]],
+    required_queries: Tuple[str, ...],
+) -> QuickParse:
+    fullmatch, query_group = compiled.fullmatch, compiled.groups
+
+    def parse(url: str) -> Optional[Tuple[str, Dict[str, Any]]]:
+        match = fullmatch(url)
+        if match is None:
+            return None
+        params: Dict[str, Any] = match.groupdict()  # the labels
+        for name, test in label_rules:
+            if not test(params[name]):
+                return None
+        host, query = match.group(1, query_group)
+        if query:
+            try:
+                pairs = _query(query)
+            except UnicodeDecodeError:
+                return None
+            try:
+                # The last of a repeated member counts, as in parse_request.
+                for wire, text in pairs:
+                    spec = queries.get(wire)
+                    if spec is not None:
+                        name, member, check = spec
+                        params[name] = check(_from_text(text, member, name), name)
+            except BadRequestException:
+                return None
+        for name in required_queries:
+            if name not in params:
+                return None
+        return host.partition(":")[0].lower(), params
+
+    return parse
 
 
 # What parse_request needs of an operation's input members, read from the model once:
@@ -388,10 +542,7 @@ def _check_length(size: int, shape: Shape, label: str, unit: str) -> None:
 
 # A URL as botocore sends it: http(s), printable ASCII, no user, "%", IPv6 host or fragment. Such a
 # URL is split here as urlsplit splits it, at a fraction of its cost; any other goes to urlsplit.
-_PLAIN_URL = re.compile(
-    r"https?://([^/?#@%\[\]\\\x00-\x20\x7f-\U0010ffff]*)"
-    r"(/[^?#\x00-\x20\x7f-\U0010ffff]*)?(?:\?([^#\x00-\x20\x7f-\U0010ffff]*))?"
-)
+_PLAIN_URL = re.compile(f"https?://({_HOST_CHARS}*)(/{_PATH_CHARS}*)?(?:\\?({_QUERY_CHARS}*))?")
 
 
 def split_url(url: str) -> Tuple[str, str, str]:

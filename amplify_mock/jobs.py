@@ -31,7 +31,6 @@ from ._lifecycle import (
     JobView,
     Outcome,
     Scheduler,
-    StepView,
     Timeline,
     status_times,
     steps_for,
@@ -260,14 +259,20 @@ class Job:
         """The JobSummary, members in the model's order. Timestamps are epoch seconds (the
         wire), or what ``stamp`` makes of them: the in-process path passes botocore's own
         timestamp parser, and the result is the parsed reply itself, built once."""
-        start, end = job_view.start, job_view.end
-        commit_time = self.commit_time
-        if stamp is not None:
-            commit_time, start = stamp(commit_time), stamp(start)
+        end = job_view.end
+        if stamp is None:
+            commit_time, start = self.commit_time, job_view.start
+        else:
+            commit_time, start = stamp(self.commit_time), stamp(job_view.start)
+            if end is not None:
+                end = stamp(end)
+        # The id spelt once for both members, the ARN without the property (see arn): a
+        # ListJobs page spells fifty.
+        job_id = str(self.job_id)
         if end is None:
             result: Dict[str, Any] = {
-                "jobArn": self.arn,
-                "jobId": str(self.job_id),
+                "jobArn": self.branch.arn + "/jobs/" + job_id.zfill(10),
+                "jobId": job_id,
                 "commitId": self.commit_id,
                 "commitMessage": self.commit_message,
                 "commitTime": commit_time,
@@ -279,14 +284,14 @@ class Job:
             # One literal per case rather than keys added after: most summaries listed are of
             # ended jobs.
             result = {
-                "jobArn": self.arn,
-                "jobId": str(self.job_id),
+                "jobArn": self.branch.arn + "/jobs/" + job_id.zfill(10),
+                "jobId": job_id,
                 "commitId": self.commit_id,
                 "commitMessage": self.commit_message,
                 "commitTime": commit_time,
                 "startTime": start,
                 "status": job_view.status,
-                "endTime": end if stamp is None else stamp(end),
+                "endTime": end,
                 "jobType": self.job_type,
             }
         if self.job_type == "MANUAL":
@@ -297,7 +302,29 @@ class Job:
     def steps(self, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
         """The steps GetJob reports; ``base`` is where their logs and artifacts are served,
         ``stamp`` as for :meth:`summary`."""
-        return [_step(step, base, stamp) for step in job_view.steps]
+        # One loop rather than a call per step; members in the Step shape's order, as
+        # botocore's parser would list them.
+        at = _as_is if stamp is None else stamp
+        steps = []
+        for name, status, start, end, reason in job_view.steps:
+            step: Dict[str, Any] = {
+                "stepName": name,
+                "startTime": at(start),
+                "status": status,
+                "endTime": at(end),
+                "logUrl": f"{base}/{name}/log.txt",
+            }
+            if name == "BUILD":
+                step["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
+            elif name == TEST:
+                # The end-to-end test step's downloads (amplify_mock.artifacts): a zip of its
+                # artifacts and the report its configFilePath names.
+                step["testArtifactsUrl"] = f"{base}/TEST/artifacts.zip"
+                step["testConfigUrl"] = f"{base}/TEST/config"
+            if reason is not None:
+                step["statusReason"] = reason
+            steps.append(step)
+        return steps
 
     def store_upload(self, file_name: Optional[str], content: IO[bytes]) -> None:
         """A PUT to the zip upload URL (``file_name`` None) or to a fileMap file's URL; a later
@@ -552,9 +579,20 @@ class Jobs:
             end = bisect_right(ids, decode_token("jobs", next_token))
         start = max(0, end - size)
         now = self.now()
-        page = [branch.jobs.jobs[ids[i]] for i in range(end - 1, start - 1, -1)]
+        jobs = branch.jobs.jobs
+        page = [jobs[ids[i]] for i in range(end - 1, start - 1, -1)]
         token = encode_token("jobs", ids[start - 1]) if start > 0 else None
-        return [(job, job.view(now, steps=False)) for job in page], token
+        if state_manager.get_transition(MODEL_NAME).get("progression") == "manual":
+            return [(job, job.view(now, steps=False)) for job in page], token
+        # An ended job's summary view made here as Job.view makes it, without a call and a
+        # look at the progression per job: a page lists fifty, most of them ended. (ended_at
+        # is only ever set on a job with a timeline.)
+        return [
+            (job, _new_view(JobView, (job.ended_status, job.timeline.submitted_at, ended_at, ())))  # type: ignore[union-attr]
+            if (ended_at := job.ended_at) is not None and now >= ended_at
+            else (job, job.view(now, steps=False))
+            for job in page
+        ], token
 
     def stop_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
         job = self.job(branch, job_id)
@@ -612,25 +650,8 @@ class Jobs:
                     self.scheduler.stop(timeline, now)
 
 
-def _step(step: StepView, base: str, stamp: Optional[Stamp]) -> Dict[str, Any]:
-    # Members in the Step shape's order, as botocore's parser would list them.
-    result: Dict[str, Any] = {
-        "stepName": step.name,
-        "startTime": step.start if stamp is None else stamp(step.start),
-        "status": step.status,
-        "endTime": step.end if stamp is None else stamp(step.end),
-        "logUrl": f"{base}/{step.name}/log.txt",
-    }
-    if step.name == "BUILD":
-        result["artifactsUrl"] = f"{base}/BUILD/artifacts.zip"
-    elif step.name == TEST:
-        # The end-to-end test step's downloads (amplify_mock.artifacts): a zip of its artifacts
-        # and the report its configFilePath names.
-        result["testArtifactsUrl"] = f"{base}/TEST/artifacts.zip"
-        result["testConfigUrl"] = f"{base}/TEST/config"
-    if step.reason is not None:
-        result["statusReason"] = step.reason
-    return result
+def _as_is(seconds: float) -> float:
+    return seconds
 
 
 def job_output(job: Job, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> Dict[str, Any]:

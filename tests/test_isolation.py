@@ -49,6 +49,27 @@ def test_moto_account_id_env_picks_the_account(amplify_jobs, monkeypatch):
     assert amplify().list_apps()["apps"] == []
 
 
+def test_moto_account_id_is_read_as_os_environ_has_it(monkeypatch):
+    # Read from os.environ's store rather than through the mapping (see _dispatch): the same
+    # answer whether set, empty, unset, patched in place or os.environ replaced.
+    import os
+    from unittest import mock
+
+    from amplify_mock._dispatch import default_account, moto_account_id
+
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+    assert moto_account_id() is None and default_account() == "123456789012"
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
+    assert moto_account_id() == "111111111111" == default_account()
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "")
+    assert moto_account_id() == "" == default_account()
+    with mock.patch.dict(os.environ, {"MOTO_ACCOUNT_ID": "222222222222"}):
+        assert moto_account_id() == "222222222222"
+    assert moto_account_id() == ""
+    monkeypatch.setattr(os, "environ", {"MOTO_ACCOUNT_ID": "333333333333"})
+    assert moto_account_id() == "333333333333"
+
+
 def test_accounts_do_not_share_apps(amplify_jobs, monkeypatch):
     monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
     app_id = amplify().create_app(name="shop")["app"]["appId"]

@@ -131,3 +131,25 @@ def test_out_of_range_values_take_botocores_own_path() -> None:
     for value in (-86400.0 * 365, 32503680000.0, 253402300799.0):
         _same(made(value), parse_timestamp(value))
     assert made("2024-01-01T00:00:00Z") == parse_timestamp("2024-01-01T00:00:00Z")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "Etc/GMT+5", "America/New_York"], indirect=True)
+def test_whole_seconds_made_from_the_last_one_are_botocores(zone: str) -> None:
+    # Where the zone has one offset, a whole second's datetime is made from the last whole
+    # second's plus their difference: the same datetime, whatever the order of the instants
+    # and whatever fractional ones come between.
+    import random
+
+    draw = random.Random(14)
+    made = Timestamps(parse_timestamp)
+    made.refresh()
+    value = 1704067200.0
+    for _ in range(5000):
+        kind = draw.random()
+        if kind < 0.6:
+            value += draw.choice([2.0, 15.0, 120.0, 30.0, 10.0, 177.0, -181.0, 181.0, 3600.0])
+        elif kind < 0.8:
+            value = float(draw.randrange(0, 32503680000))
+        else:
+            value = draw.randrange(0, 4102444800) + draw.random()
+        _same(made.stamp(value), parse_timestamp(value))

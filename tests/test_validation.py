@@ -2,6 +2,7 @@
 client skips its own parameter validation, and refusing them changes nothing."""
 
 import json
+import re
 
 import pytest
 import requests
@@ -295,3 +296,106 @@ def test_queries_parse_as_parse_qsl_parses_them():
                 _query(query)
             continue
         assert _query(query) == expected, query
+
+
+def test_url_character_classes_are_the_characters_they_stand_for():
+    # Spelt as ASCII ranges for speed: each must take exactly printable ASCII but its delimiters.
+    import re
+
+    from amplify_mock import _protocol
+
+    everything = "".join(map(chr, range(0x110000)))
+    printable = {chr(code) for code in range(0x21, 0x7F)}
+    for spelt, excluded in (
+        (_protocol._HOST_CHARS, "/?#@%[]\\"),
+        (_protocol._PATH_CHARS, "?#"),
+        (_protocol._LABEL_CHARS, "/?#%"),
+        (_protocol._QUERY_CHARS, "#"),
+    ):
+        assert set(re.findall(spelt, everything)) == printable - set(excluded), spelt
+
+
+def _general_parse(method, url, hint):
+    """What the general path makes of a request without a body: the operation and its
+    host and parameters, or the error it refuses it with."""
+    from amplify_mock._protocol import parse_request, route, split_url
+    from amplify_mock.exceptions import AmplifyError
+
+    host, path, query = split_url(url)
+    try:
+        operation, labels = route(method, path, hint)
+        return operation.name, host, parse_request(operation, labels, query, {}, b"")
+    except AmplifyError as refused:
+        return type(refused).__name__, str(refused)
+
+
+def test_quick_parser_answers_as_the_general_path_or_leaves_it_to_it():
+    import random
+
+    from amplify_mock._protocol import quick_parser, service_model
+
+    model = service_model()
+    hosts = ["amplify.us-east-1.amazonaws.com", "AMPLIFY.eu-west-1.amazonaws.com:443",
+             "127.0.0.1:5000", "user@host", "", "[::1]"]
+    labels = ["d1abc", "d" + "a" * 19, "d" + "a" * 20, "dABC", "main", "feature%2Fx", "feat/x",
+              "%ff", "5", "0012", "x" * 255, "x" * 256, "", "a b", "\u00e9", "a%20b", "abc",
+              "d1", "STAGE", "PRODUCTION", "arn:aws:amplify:us-east-1:123456789012:apps/d1"]
+    queries = ["", "?", "?maxResults=5", "?maxResults=0", "?maxResults=51", "?maxResults=abc",
+               "?maxResults=5&maxResults=abc", "?maxResults=abc&maxResults=5", "?nextToken=abc%3D",
+               "?nextToken=%ff", "?maxResults=%35", "?max%52esults=5", "?maxResults=+5",
+               "?unknown=1", "?&&", "?maxResults=-0", "?maxResults=50&nextToken=", "?nextToken=a+b",
+               "?tagKeys=a&tagKeys=b", "?environmentName=prod", "?x=1#frag", "?maxResults=\u0665"]
+    draw = random.Random(14)
+    served = 0
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        method, uri = operation.http["method"], operation.http["requestUri"].split("?")[0]
+        for other_method in ("GET", "POST", "DELETE"):
+            quick = quick_parser(name, other_method)
+            if quick is None:
+                continue
+            assert other_method == method, name  # only for the operation's own method
+            urls = ["https://amplify.us-east-1.amazonaws.com" + re.sub(r"\{[^}]+\}", "d1", uri)]
+            for _ in range(400):
+                path = re.sub(r"\{[^}]+\}", lambda _: draw.choice(labels), uri)
+                urls.append(draw.choice(["https://", "http://"]) + draw.choice(hosts) + path
+                            + draw.choice(["", "/", "//"]) + draw.choice(queries))
+            for url in urls:
+                quick_answer = quick(url)
+                if quick_answer is not None:
+                    served += 1
+                    assert (name, *quick_answer) == _general_parse(method, url, name), url
+            # A plain request the general path accepts is served.
+            general = _general_parse(method, urls[0], name)
+            assert quick(urls[0]) is not None or general[0] != name, urls[0]
+    assert served > 300
+    url = "https://amplify.us-east-1.amazonaws.com/apps/d1/branches/main/jobs"
+    assert quick_parser("GetJob", "GET")(url + "/12") is not None
+    assert quick_parser("ListJobs", "GET")(url + "?maxResults=50&nextToken=abc%3D") is not None
+
+
+def test_quick_label_tests_are_the_patterns_fullmatch_on_label_characters():
+    import random
+
+    from amplify_mock import _protocol
+
+    patterns = set(_protocol._ANY_LABEL | _protocol._DIGITS_LABEL)
+    model = _protocol.service_model()
+    for name in model.operation_names:
+        shape = model.operation_model(name).input_shape
+        for member in shape.members.values() if shape is not None else ():
+            if member.metadata.get("pattern"):
+                patterns.add(member.metadata["pattern"])
+    label_characters = [chr(code) for code in range(0x21, 0x7F) if chr(code) not in "/?#%"]
+    draw = random.Random(14)
+    values = ["5", "0", "0012", "d1", "d1abc", "dABC", "main", "-a.b", "a.b.", "arn:aws:amplify:x"]
+    for _ in range(3000):
+        alphabet = draw.choice([label_characters, list("0123456789"), list("d0a9.-Z")])
+        values.append("".join(draw.choice(alphabet) for _ in range(draw.randrange(1, 12))))
+    for pattern in patterns:
+        test = _protocol._label_test(frozenset(), pattern)
+        fullmatch = _protocol._compile_pattern(pattern).fullmatch
+        for value in values + values:  # twice: the second time from what the test remembers
+            assert (test is None or test(value)) == bool(fullmatch(value)), (pattern, value)
+    enum = _protocol._label_test(frozenset({"PRODUCTION", "BETA"}), "[A-Z]+")
+    assert [enum(value) for value in ("BETA", "BETA", "ALPHA", "beta")] == [True, True, False, False]
