@@ -372,15 +372,20 @@ def test_a_zip_object_in_moto_s3_deploys(client, clock, s3_app):
     assert status(client, s3_app, job_id) == "SUCCEED"
 
 
+def _failed_deploy(client, clock, app_id, url):
+    """Deploy from ``url``, run the clock on, and return why the job failed at DEPLOY."""
+    job_id = start_deployment(client, app_id, sourceUrl=url, sourceUrlType="ZIP")["jobId"]
+    clock.advance(3600)
+    result = job(client, app_id, job_id)
+    assert result["summary"]["status"] == "FAILED"
+    assert result["steps"][0]["stepName"] == "DEPLOY"
+    return result["steps"][0]["statusReason"]
+
+
 @pytest.mark.parametrize("key", ["builds/missing.zip", ""])
 def test_a_missing_zip_object_fails_deploy_naming_it(client, clock, s3_app, key):
     url = f"s3://site-bucket/{key}"
-    job_id = start_deployment(client, s3_app, sourceUrl=url, sourceUrlType="ZIP")["jobId"]
-    clock.advance(3600)
-    result = job(client, s3_app, job_id)
-    assert result["summary"]["status"] == "FAILED"
-    assert result["steps"][0]["stepName"] == "DEPLOY"
-    reason = result["steps"][0]["statusReason"]
+    reason = _failed_deploy(client, clock, s3_app, url)
     assert f"of sourceUrl {url} (ZIP) does not exist in bucket site-bucket" in reason
 
 
@@ -389,21 +394,15 @@ def test_a_zip_object_deleted_from_a_versioned_bucket_is_missing(client, clock, 
     s3.put_bucket_versioning(Bucket="site-bucket", VersioningConfiguration={"Status": "Enabled"})
     s3.put_object(Bucket="site-bucket", Key="site.zip", Body=_zip({"index.html": b"hi"}))
     s3.delete_object(Bucket="site-bucket", Key="site.zip")
-    job_id = start_deployment(client, s3_app, sourceUrl="s3://site-bucket/site.zip")["jobId"]
-    clock.advance(3600)
-    result = job(client, s3_app, job_id)
-    assert result["summary"]["status"] == "FAILED"
-    assert "The S3 object site.zip of sourceUrl" in result["steps"][0]["statusReason"]
+    reason = _failed_deploy(client, clock, s3_app, "s3://site-bucket/site.zip")
+    assert "The S3 object site.zip of sourceUrl" in reason
 
 
 def test_an_s3_object_that_is_not_a_zip_fails_deploy(client, clock, s3_app):
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.put_object(Bucket="site-bucket", Key="site.zip", Body=b"<html>")
-    job_id = start_deployment(client, s3_app, sourceUrl="s3://site-bucket/site.zip")["jobId"]
-    clock.advance(3600)
-    result = job(client, s3_app, job_id)
-    assert result["summary"]["status"] == "FAILED"
-    assert "(6 bytes) is not a zip archive" in result["steps"][0]["statusReason"]
+    reason = _failed_deploy(client, clock, s3_app, "s3://site-bucket/site.zip")
+    assert "(6 bytes) is not a zip archive" in reason
 
 
 def test_bucket_prefix_from_an_existing_bucket_succeeds(client, clock, s3_app):
