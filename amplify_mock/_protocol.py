@@ -50,6 +50,18 @@ def service_model(loaded: Optional[ServiceModel] = None) -> ServiceModel:
     return _service_model
 
 
+_shape_members: Dict[str, FrozenSet[str]] = {}
+
+
+def shape_members(shape: str) -> FrozenSet[str]:
+    """The member names of one of the model's shapes (App, Branch, Webhook, ...): what a reply
+    of that shape may hold. Read once per shape."""
+    members = _shape_members.get(shape)
+    if members is None:
+        members = _shape_members[shape] = frozenset(service_model().shape_for(shape).members)
+    return members
+
+
 def _load_service_model() -> ServiceModel:
     # What a session does to load it (its data_path is AWS_DATA_PATH), without the session:
     # no handlers to register, no endpoint data.

@@ -15,7 +15,7 @@ from moto.moto_api._internal import mock_random
 from . import _clock
 from ._environment import settle_environment
 from ._pagination import page_ascending
-from ._protocol import service_model
+from ._protocol import shape_members
 from .branches import NO_STAGE, Branches
 from .exceptions import BadRequestException, NotFoundException
 
@@ -117,7 +117,7 @@ class App:
         self.update_time = _clock.now()
 
     def to_dict(self) -> Dict[str, Any]:
-        members = _app_members()
+        members = shape_members("App")
         result = {k: v for k, v in self.settings.items() if k in members}
         result.update(
             appId=self.app_id,
@@ -128,15 +128,6 @@ class App:
             tags=dict(self.tags),
         )
         return result
-
-
-_members_cache: Dict[str, Tuple[str, ...]] = {}
-
-
-def _app_members() -> Tuple[str, ...]:
-    if "App" not in _members_cache:
-        _members_cache["App"] = tuple(service_model().shape_for("App").members)
-    return _members_cache["App"]
 
 
 class Apps(Dict[str, App]):

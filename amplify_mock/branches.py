@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 from . import _clock
 from ._pagination import page_ascending
-from ._protocol import service_model
+from ._protocol import shape_members
 from .exceptions import BadRequestException, NotFoundException
 from .jobs import BranchJobs
 
@@ -73,7 +73,7 @@ class Branch:
         return active, str(len(self.jobs.ids))
 
     def to_dict(self) -> Dict[str, Any]:
-        members = _branch_members()
+        members = shape_members("Branch")
         result = {k: v for k, v in self.settings.items() if k in members}
         active, total = self.job_counters()
         result.update(
@@ -86,15 +86,6 @@ class Branch:
             tags=dict(self.tags),
         )
         return result
-
-
-_members_cache: Dict[str, Tuple[str, ...]] = {}
-
-
-def _branch_members() -> Tuple[str, ...]:
-    if "Branch" not in _members_cache:
-        _members_cache["Branch"] = tuple(service_model().shape_for("Branch").members)
-    return _members_cache["Branch"]
 
 
 class Branches(Dict[str, Branch]):

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hmac
 import string
-from functools import lru_cache
-from typing import Any, Dict, FrozenSet, List, Optional, Protocol, Tuple
+from typing import Any, Dict, List, Optional, Protocol, Tuple
 
 from moto.moto_api._internal import mock_random
 
 from ._pagination import page_ascending
-from ._protocol import service_model
+from ._protocol import shape_members
 from .exceptions import LimitExceededException, NotFoundException
 
 # AWS's webhook URLs: API Gateway's "prod" stage on webhooks.amplify.{region}.amazonaws.com.
@@ -74,7 +73,7 @@ class Webhook:
     def to_dict(self, origin: str) -> Dict[str, Any]:
         # Every member of botocore's Webhook shape; appId is one in current models
         # (terraform-provider-aws reads webhook.AppId back from GetWebhook), not in older ones.
-        members = _webhook_members()
+        members = shape_members("Webhook")
         result = {
             "webhookArn": self.arn,
             "webhookId": self.webhook_id,
@@ -88,9 +87,6 @@ class Webhook:
         return {key: value for key, value in result.items() if key in members}
 
 
-@lru_cache(maxsize=1)
-def _webhook_members() -> FrozenSet[str]:
-    return frozenset(service_model().shape_for("Webhook").members)
 
 
 class Webhooks:
