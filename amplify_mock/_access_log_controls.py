@@ -11,21 +11,12 @@ import datetime
 from typing import Any, Dict, Mapping, Optional, Union
 
 from . import _clock
-from ._control_input import only, text, where
-from ._dispatch import default_account
+from ._control_input import located, locked, only, text, where
 from .domains import domain_key
-from .models import LockedBackend, region_of
 
 Instant = Union[datetime.datetime, float, int]
 # The timestamps the API takes end before the year 10000; so do the rows' instants.
 _YEAR_10000 = 253402300800
-
-
-def _locked(region: str, account_id: Optional[str]) -> LockedBackend:
-    try:
-        return LockedBackend(account_id or default_account(), region)
-    except KeyError:
-        raise ValueError(f"Amplify is not available in region {region!r}.") from None
 
 
 def _epoch(at: Optional[Instant]) -> float:
@@ -61,8 +52,7 @@ class AccessLogControls:
         if fields is not None and not isinstance(fields, Mapping):
             raise TypeError("fields must be a mapping of column name to value")
         when = _epoch(at)
-        account_id = account_id or default_account()
-        with _locked(region or region_of(app_id, account_id), account_id) as backend:
+        with locked(*located(app_id, region, account_id)) as backend:
             return backend.add_access_log(app_id, domain_name, dict(fields or {}), when)
 
 
@@ -75,7 +65,7 @@ _WHERE = ("appId", "domainName", "region", "accountId")
 def rows_get(data: Mapping[str, Any]) -> Dict[str, Any]:
     """The rows of the app's domain, oldest first."""
     only(data, _WHERE)
-    with _locked(*where(data)) as backend:
+    with locked(*where(data)) as backend:
         app = backend.get_app(text(data, "appId"))
         domain_name = text(data, "domainName")
         backend.domains.get(app, domain_name)
@@ -88,12 +78,13 @@ def rows_post(data: Mapping[str, Any]) -> Dict[str, Any]:
     fields = data.get("fields", {})
     if not isinstance(fields, dict):
         raise ValueError("fields must be an object of column name to value.")
+    region, account_id = where(data)
     row = _controls.add_access_log(
         text(data, "appId"),
         text(data, "domainName"),
         fields,
         at=data.get("at"),
-        region=where(data)[0],
-        account_id=where(data)[1],
+        region=region,
+        account_id=account_id,
     )
     return {"row": row}

@@ -11,17 +11,10 @@ import dataclasses
 from typing import Any, Dict, Mapping, Optional
 
 from . import domains
-from ._control_input import only, text, where
-from ._dispatch import default_account
+from ._control_input import backend as _backend
+from ._control_input import located, only, text, where
 from ._domain_lifecycle import DEFAULT_FAILURE, DomainDurations, DomainOutcome
-from .models import STATE_LOCK, AmplifyBackend, amplify_backends, region_of
-
-
-def _backend(region: str, account_id: Optional[str]) -> AmplifyBackend:
-    try:
-        return amplify_backends[account_id or default_account()][region]
-    except KeyError:
-        raise ValueError(f"Amplify is not available in region {region!r}.") from None
+from .models import STATE_LOCK
 
 
 def _count(name: str, value: Any) -> int:
@@ -76,8 +69,7 @@ class DomainControls:
         for outcome in outcomes:
             if not isinstance(outcome, DomainOutcome):
                 raise TypeError("script_domain() takes amplify_mock.DomainOutcome values")
-        account_id = account_id or default_account()
-        backend = _backend(region or region_of(app_id, account_id), account_id)
+        backend = _backend(*located(app_id, region, account_id))
         with backend.lock:
             backend.domains.script(backend.get_app(app_id), domain_name, list(outcomes))
 

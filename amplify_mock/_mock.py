@@ -24,6 +24,7 @@ from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 from . import _classes, _content, _guards, _interrupts, _sessions, _timeline, deployments
 from . import jobs as _jobs
 from ._access_log_controls import AccessLogControls
+from ._control_input import located, locked
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._lifecycle import Durations, Outcome
@@ -32,7 +33,7 @@ from ._protocol import serialize
 from ._registration import HOST
 from .artifacts import job_key
 from .deployments import Deployment
-from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, region_of, reset_state
+from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -348,12 +349,7 @@ class AmplifyJobs(DomainControls, AccessLogControls):
 
 def _locked(app_id: str, region: Optional[str], account_id: Optional[str]) -> LockedBackend:
     """The backend of the account and region given, the region defaulting to the app's."""
-    account_id = account_id or default_account()
-    region = region or region_of(app_id, account_id)
-    try:
-        return LockedBackend(account_id, region)
-    except KeyError:
-        raise ValueError(f"Amplify is not available in region {region!r}.") from None
+    return locked(*located(app_id, region, account_id))
 
 
 def _reset_backends(*, keep_state: bool = False) -> None:
