@@ -269,9 +269,10 @@ class Job:
         # The id spelt once for both members, the ARN without the property (see arn): a
         # ListJobs page spells fifty.
         job_id = str(self.job_id)
+        arn = self.branch.arn + "/jobs/" + job_id.zfill(10)
         if end is None:
             result: Dict[str, Any] = {
-                "jobArn": self.branch.arn + "/jobs/" + job_id.zfill(10),
+                "jobArn": arn,
                 "jobId": job_id,
                 "commitId": self.commit_id,
                 "commitMessage": self.commit_message,
@@ -284,7 +285,7 @@ class Job:
             # One literal per case rather than keys added after: most summaries listed are of
             # ended jobs.
             result = {
-                "jobArn": self.branch.arn + "/jobs/" + job_id.zfill(10),
+                "jobArn": arn,
                 "jobId": job_id,
                 "commitId": self.commit_id,
                 "commitMessage": self.commit_message,
