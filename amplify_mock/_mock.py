@@ -18,6 +18,7 @@ import botocore.client
 import requests
 import responses
 from botocore.awsrequest import AWSResponse, HeadersDict
+from botocore.credentials import RefreshableCredentials
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
@@ -509,14 +510,13 @@ class _Interceptor:
         body = request_dict.get("body") or b""
         if isinstance(body, str):
             body = body.encode()
-        credentials = client._request_signer._credentials
         status, headers, result = handle(
             request_dict["method"],
             request_dict["url"],
             request_dict["headers"],
             body,
             region=client.meta.region_name,
-            access_key=getattr(credentials, "access_key", None),
+            access_key=_access_key(client._request_signer._credentials),
             serialized=False,
             operation=operation_model.name,
             service=operation_model.service_model,
@@ -565,6 +565,24 @@ class _Interceptor:
         parsed = self.parser.parse(response_dict, operation_model.output_shape)
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
         return http, parsed
+
+
+def _access_key(credentials: Any) -> Optional[str]:
+    """The key a call would be signed with (moto's STS keys name their account), read without
+    fetching anything.
+
+    Refreshable credentials fetch on first read and once expired: a profile's ``role_arn``
+    calls STS AssumeRole with the profile's real keys, an SSO profile calls the SSO portal,
+    a container or instance role calls its metadata endpoint. AWS would see that call only
+    because of an Amplify call the mock answers, so outside ``mock_aws()`` the key they hold
+    (None before their first fetch: the default account) is taken as it is. Inside
+    ``mock_aws()`` moto answers the fetch (its STS), as it does when it signs a call to any
+    of its services, and the key of the assumed role names the role's account."""
+    if credentials is None:
+        return None
+    if isinstance(credentials, RefreshableCredentials) and not _moto_serving():
+        return cast(Optional[str], getattr(credentials, "_access_key", None))
+    return cast(Optional[str], getattr(credentials, "access_key", None))
 
 
 def _with_loopback(*settings: Optional[str]) -> str:
