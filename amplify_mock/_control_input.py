@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Mapping, Optional, Sequence, Tuple
 
 from ._dispatch import default_account
-from .models import AmplifyBackend, LockedBackend, amplify_backends, region_of
+from .models import AmplifyBackend, LockedBackend, account_of, amplify_backends, region_of
 
 
 def only(data: Mapping[str, Any], allowed: Sequence[str]) -> None:
@@ -32,9 +32,10 @@ def where(data: Mapping[str, Any]) -> Tuple[str, str]:
 
 
 def located(app_id: object, region: Optional[str], account_id: Optional[str]) -> Tuple[str, str]:
-    """(region, account id) of a control call on app ``app_id``: the account defaults as the
-    API does; the region to the one holding the app, else us-east-1."""
-    account_id = account_id or default_account()
+    """(region, account id) of a control call on app ``app_id``: the account defaults to the
+    one holding the app, else as the API does; the region to the one holding the app, else
+    us-east-1."""
+    account_id = account_id or account_of(app_id, region, default_account())
     return region or region_of(app_id, account_id), account_id
 
 

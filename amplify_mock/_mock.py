@@ -121,8 +121,9 @@ class AmplifyJobs(DomainControls, AccessLogControls):
 
     Methods that take an app id look for the app in the region named by ``region``; without
     it, in whichever region of the account has the app (us-east-1 if none has it), so a test
-    whose client works in another region need not name it again. ``account_id`` defaults to
-    ``MOTO_ACCOUNT_ID`` if set, else 123456789012, as for the calls themselves."""
+    whose client works in another region need not name it again. Without ``account_id``, in
+    the account that has the app (a role's assumed under ``mock_aws()``, say), else the
+    account of the calls themselves: ``MOTO_ACCOUNT_ID`` if set, else 123456789012."""
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to

@@ -398,6 +398,26 @@ def region_of(app_id: object, account_id: str) -> str:
     return DEFAULT_REGION
 
 
+def account_of(app_id: object, region: Optional[str], account_id: str) -> str:
+    """``account_id`` if it holds app ``app_id`` (in ``region``, if named), else the one other
+    account that does, else ``account_id``.
+
+    A test whose client works in an account of its own (an assumed role's under ``mock_aws()``,
+    an ``x-moto-account-id``) steers its jobs without naming the account again, as for the
+    region: app ids are random, so the one account that has the app is the one meant."""
+    if not isinstance(app_id, str):
+        return account_id
+    holders = []
+    for account, regions in list(dict.items(amplify_backends)):
+        for name, backend in list(dict.items(regions)):
+            if (region is None or name == region) and app_id in backend.apps:
+                if account == account_id:
+                    return account_id
+                holders.append(str(account))
+                break
+    return holders[0] if len(holders) == 1 else account_id
+
+
 def _current(account_id: str, region: str) -> Optional[AmplifyBackend]:
     # Plain dict reads: BackendDict's own lookups take moto's lock, and create what is missing.
     regions = dict.get(amplify_backends, account_id)

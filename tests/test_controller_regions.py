@@ -1,14 +1,19 @@
 """The controller and the server's control endpoints find an app in the region that holds it
 when no region is named: a test whose client works in eu-central-1 steers its jobs without
-saying eu-central-1 again. A region named is used as given."""
+saying eu-central-1 again. A region named is used as given. The controller finds the account
+the same way: an app made by a client of an assumed role is steered without naming the role's
+account."""
 
 from __future__ import annotations
 
 from typing import Any, Iterator, Tuple
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from amplify_mock import AmplifyJobs, Durations, Outcome, amplify_backends, mock_amplify_jobs
+from amplify_mock._control_input import located
 from tests.helpers import amplify
 from tests.server_support import Served, server_fixture  # noqa: F401
 
@@ -80,6 +85,57 @@ def test_a_region_named_is_used_even_if_the_app_is_elsewhere(mock: AmplifyJobs) 
     with pytest.raises(Exception, match=f"App {app_id} not found"):
         mock.fail_next(app_id, "main", region="us-east-1")
     assert mock.backend(REGION).get_branch(app_id, "main").jobs.outcomes == []
+
+
+ROLE_ACCOUNT = "999988887777"
+
+
+def _role_client(region: str = REGION) -> Any:
+    """An Amplify client of a role assumed in another account, through moto's STS."""
+    role = f"arn:aws:iam::{ROLE_ACCOUNT}:role/deployer"
+    credentials = boto3.client("sts", region_name="us-east-1").assume_role(
+        RoleArn=role, RoleSessionName="deploy"
+    )["Credentials"]
+    return boto3.client(
+        "amplify",
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def test_the_controller_finds_the_account_of_an_assumed_role() -> None:
+    with mock_aws(), mock_amplify_jobs() as mock:
+        mock.durations = Durations.zero()
+        client = _role_client()
+        app_id = client.create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        mock.fail_next(app_id, "main", "BUILD", "npm ci exited with code 1")
+        job_id = client.start_job(appId=app_id, branchName="main", jobType="RELEASE")["jobSummary"]["jobId"]
+        assert _status(client, app_id, job_id) == "FAILED"
+        assert mock.push(app_id, "main", "c0ffee") == "2"
+        pushed = client.get_job(appId=app_id, branchName="main", jobId="2")["job"]["summary"]
+        assert pushed["commitId"] == "c0ffee"
+        # Nothing was scripted in the default account's backends.
+        assert mock.backend(REGION).apps == {}
+
+
+def test_an_account_named_is_used_even_if_the_app_is_elsewhere() -> None:
+    with mock_aws(), mock_amplify_jobs() as mock:
+        app_id = _role_client().create_app(name="shop", repository=REPO, accessToken="token")["app"]["appId"]
+        with pytest.raises(Exception, match=f"App {app_id} not found"):
+            mock.fail_next(app_id, "main", account_id="123456789012")
+
+
+def test_the_default_account_wins_when_it_has_the_app_too(mock: AmplifyJobs) -> None:
+    _, app_id = _app()
+    assert located(app_id, None, None) == (REGION, "123456789012")
+    # The same id in another account too (ids are random, so only by hand): still the default's.
+    amplify_backends[ROLE_ACCOUNT][REGION].apps[app_id] = mock.backend(REGION).apps[app_id]
+    assert located(app_id, None, None) == (REGION, "123456789012")
+    del mock.backend(REGION).apps[app_id]
+    assert located(app_id, None, None) == (REGION, ROLE_ACCOUNT)
 
 
 def test_looking_for_the_app_makes_no_backend(mock: AmplifyJobs) -> None:
