@@ -10,7 +10,21 @@ import os
 import re
 import sys
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union, cast, overload
+from typing import (
+    Any,
+    AsyncGenerator,
+    Callable,
+    Dict,
+    Generator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    TypeVar,
+    Union,
+    cast,
+    overload,
+)
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -670,6 +684,13 @@ class MockAmplifyJobs:
         return self._decorate_callable(target)
 
     def _decorate_callable(self, func: F) -> F:
+        # A generator (a pytest yield fixture, a contextlib.contextmanager) runs its body only
+        # as it is iterated, after a plain wrapper has returned: the mock must span the
+        # iteration, or the body's calls would go out unmocked.
+        if inspect.isgeneratorfunction(func):
+            return cast(F, self._decorate_generator(func))
+        if inspect.isasyncgenfunction(func):
+            return cast(F, self._decorate_async_generator(func))
         if inspect.iscoroutinefunction(func):
 
             @functools.wraps(func)
@@ -693,6 +714,48 @@ class MockAmplifyJobs:
                     raise
 
         return cast(F, wrapper)
+
+    def _decorate_generator(self, func: Callable[..., Generator[Any, Any, Any]]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def generator_wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            with self:
+                try:
+                    # yield from passes send(), throw() and close() on, as if undecorated.
+                    return (yield from func(*args, **kwargs))
+                except BaseException as error:
+                    report_failure(error, self.controller)
+                    raise
+
+        return generator_wrapper
+
+    def _decorate_async_generator(self, func: Callable[..., AsyncGenerator[Any, Any]]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        async def async_generator_wrapper(*args: Any, **kwargs: Any) -> AsyncGenerator[Any, Any]:
+            with self:
+                generator = func(*args, **kwargs)
+                try:
+                    # No "yield from" for async generators: asend(), athrow() and aclose()
+                    # passed on by hand.
+                    step = generator.asend(None)
+                    while True:
+                        try:
+                            value = await step
+                        except StopAsyncIteration:
+                            return
+                        try:
+                            sent = yield value
+                        except GeneratorExit:
+                            await generator.aclose()
+                            raise
+                        except BaseException as thrown:
+                            step = generator.athrow(thrown)
+                        else:
+                            step = generator.asend(sent)
+                except BaseException as error:
+                    report_failure(error, self.controller)
+                    raise
+
+        return async_generator_wrapper
 
 
 def report_failure(error: BaseException, controller: AmplifyJobs) -> None:

@@ -7,8 +7,9 @@ a call that escaped the mock fails here, and the proxy must have seen none."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import unittest
-from typing import Any, Iterator, List
+from typing import Any, AsyncIterator, Iterator, List
 
 import boto3
 import botocore.client
@@ -118,6 +119,115 @@ def test_a_failing_decorated_function_stops_the_mock() -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         failing()
+    assert_stopped()
+
+
+# --- Generators: pytest yield fixtures, context managers ---------------------------------------
+
+
+@pytest.fixture
+@mock_amplify_jobs
+def decorated_fixture() -> Iterator[str]:
+    # As users write a fixture of their own: the mock spans its set-up, the test and its tear-down.
+    app_id = str(client().create_app(name="from-fixture")["app"]["appId"])
+    yield app_id
+    client().delete_app(appId=app_id)
+    assert app_names() == []
+
+
+def test_a_decorated_yield_fixture_is_mocked_through_the_test(decorated_fixture: str) -> None:
+    assert decorated_fixture.startswith("d")
+    assert app_names() == ["from-fixture"]
+    assert _interceptor.depth == 1
+
+
+def test_a_decorated_generator_is_mocked_while_it_runs_and_stopped_once_done() -> None:
+    @mock_amplify_jobs
+    def created(*names: str) -> Iterator[str]:
+        for name in names:
+            yield str(client().create_app(name=name)["app"]["name"])
+        return None
+
+    generator = created("one", "two")
+    assert_stopped()  # nothing runs, so nothing is mocked, until it is iterated
+    assert next(generator) == "one"
+    assert _interceptor.depth == 1
+    assert generator.send(None) == "two"
+    assert app_names() == ["one", "two"]
+    assert list(generator) == []
+    assert_stopped()
+
+
+def test_a_decorated_context_manager_spans_its_block_and_sees_what_the_block_raised() -> None:
+    seen: List[str] = []
+
+    @contextlib.contextmanager
+    @mock_amplify_jobs
+    def shop() -> Iterator[Any]:
+        client().create_app(name="shop")
+        try:
+            yield client()
+        except KeyError as error:
+            seen.append(str(error))
+            raise
+
+    with shop() as amplify_client:
+        assert [app["name"] for app in amplify_client.list_apps()["apps"]] == ["shop"]
+    assert_stopped()
+    with pytest.raises(KeyError), shop():
+        raise KeyError("missing")
+    assert seen == ["'missing'"]
+    assert_stopped()
+
+
+def test_a_decorated_generator_closed_early_stops_the_mock() -> None:
+    @mock_amplify_jobs
+    def endless() -> Iterator[int]:
+        while True:
+            yield len(client().list_apps()["apps"])
+
+    generator = endless()
+    assert next(generator) == 0
+    generator.close()
+    assert_stopped()
+
+
+def test_a_decorated_async_generator_is_mocked_while_it_runs() -> None:
+    @mock_amplify_jobs
+    async def created(*names: str) -> AsyncIterator[str]:
+        for name in names:
+            try:
+                yield str(client().create_app(name=name)["app"]["name"])
+            except ValueError:
+                yield "recovered"
+            await asyncio.sleep(0)
+
+    async def run() -> List[str]:
+        generator = created("one", "two")
+        got = [await generator.__anext__()]
+        assert _interceptor.depth == 1
+        got.append(await generator.athrow(ValueError("thrown in")))
+        got.extend([name async for name in generator])
+        got.append(",".join(app_names()) if _interceptor.depth else "stopped")
+        return got
+
+    assert asyncio.run(run()) == ["one", "recovered", "two", "stopped"]
+    assert_stopped()
+
+
+def test_a_decorated_async_generator_closed_early_stops_the_mock() -> None:
+    @mock_amplify_jobs
+    async def endless() -> AsyncIterator[int]:
+        while True:
+            yield len(client().list_apps()["apps"])
+
+    async def run() -> int:
+        generator = endless()
+        first = await generator.__anext__()
+        await generator.aclose()
+        return first
+
+    assert asyncio.run(run()) == 0
     assert_stopped()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import unittest
-from typing import Type
+from typing import AsyncIterator, Iterator, Type
 
 from typing_extensions import assert_type
 
@@ -28,6 +28,16 @@ async def bare_async(name: str) -> int:
 
 
 @mock_amplify_jobs
+def generator(name: str) -> Iterator[str]:
+    yield name
+
+
+@mock_amplify_jobs
+async def async_generator(name: str) -> AsyncIterator[str]:
+    yield name
+
+
+@mock_amplify_jobs
 class Bare(unittest.TestCase):
     def test_nothing(self) -> None:
         pass
@@ -37,6 +47,8 @@ def check() -> None:
     assert_type(bare("x", 2), str)
     assert_type(called("x"), str)
     assert_type(asyncio.run(bare_async("x")), int)
+    assert_type(generator("x"), Iterator[str])
+    assert_type(async_generator("x"), AsyncIterator[str])
     assert_type(Bare, Type[Bare])
     assert_type(mock_amplify_jobs(), MockAmplifyJobs)
     with mock_amplify_jobs() as controller:
