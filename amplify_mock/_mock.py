@@ -637,8 +637,9 @@ _interceptor = _Interceptor()
 class MockAmplifyJobs:
     """Answers Amplify calls in memory while active.
 
-    Use it as a decorator (functions, ``async def`` functions, test classes) or as a context
-    manager; ``with mock_amplify_jobs() as amplify`` gives the :class:`AmplifyJobs` controller.
+    Use it as a decorator (functions, ``async def`` functions, generators, test classes) or as
+    a context manager; ``with mock_amplify_jobs() as amplify`` gives the :class:`AmplifyJobs`
+    controller.
     """
 
     def __init__(self) -> None:
@@ -783,7 +784,8 @@ def mock_amplify_jobs(target: Optional[F] = None) -> Union[MockAmplifyJobs, F]:
     """A mock of AWS Amplify Hosting: apps, branches, and clock-driven jobs.
 
     ``@mock_amplify_jobs`` and ``@mock_amplify_jobs()`` decorate a function, an ``async def``
-    function or a test class alike; ``mock_amplify_jobs()`` is also a context manager.
+    function, a generator (active until it finishes: a pytest yield fixture) or a test class
+    alike; ``mock_amplify_jobs()`` is also a context manager.
     """
     mock = MockAmplifyJobs()
     if target is None:
