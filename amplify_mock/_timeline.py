@@ -27,11 +27,14 @@ def render() -> str:
     progression = state_manager.get_transition(_jobs.MODEL_NAME).get("progression")
     if progression != "time":
         lines.append(f"state_manager progression for {_jobs.MODEL_NAME}: {progression}")
+    clock_line = len(lines)
+    latest = now
     touched = 0
     for account_id, region, found in sorted(amplify_backends.iter_backends(), key=lambda t: t[:2]):
         backend = cast(AmplifyBackend, found)
         with backend.lock:
             settled = backend.scheduler.settle(now)
+            latest = max(latest, settled)
             for app in backend.apps.values():
                 name = app.settings.get("name", "")
                 for branch in app.branches.values():
@@ -41,6 +44,15 @@ def render() -> str:
                         where = f"{region}, account {account_id}, app {app.app_id} ({name})"
                         lines.append(f"{where}, branch {branch.name}:")
                         lines.extend("  " + line for line in branch_lines)
+    if latest > now:
+        # Statuses never go back, so a clock moved back (a freeze_time() begun after the jobs
+        # were made at the real time) leaves every job as it stood until the clock passes the
+        # latest time seen: said here, as ticking the clock then seems to change nothing.
+        lines.insert(
+            clock_line,
+            f"the clock was moved back {_seconds(latest - now)} s: jobs stand as at {_instant(latest)}, "
+            "the latest time the mock has seen, until the clock passes it",
+        )
     if not touched:
         lines.append("no branch has jobs, scripted outcomes or durations of its own")
     return "\n".join(lines) + "\n"

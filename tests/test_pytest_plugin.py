@@ -174,6 +174,30 @@ def test_timeline_shows_statuses_steps_outcomes_and_durations() -> None:
     ]
 
 
+def test_timeline_says_when_the_clock_was_moved_back_behind_the_jobs() -> None:
+    # A job made at one time, then a clock frozen an hour earlier (a freeze_time() begun after
+    # a fixture made the job): statuses never go back, so ticking seems to change nothing
+    # until the clock passes the job's time. The timeline says why.
+    with freeze_time("2026-01-01 01:00:00") as clock, mock_amplify_jobs() as amplify:
+        client = boto3.client("amplify", region_name="us-east-1")
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        client.start_job(appId=app_id, branchName="main", jobType="RELEASE")
+        clock.move_to("2026-01-01 00:00:00")
+        clock.tick(600)
+        summary = client.get_job(appId=app_id, branchName="main", jobId="1")["job"]["summary"]
+        text = amplify.timeline()
+    assert summary["status"] == "PENDING"
+    assert text.splitlines()[:2] == [
+        "mock clock: 2026-01-01T00:10:00.000Z",
+        "the clock was moved back 3000 s: jobs stand as at 2026-01-01T01:00:00.000Z, the latest "
+        "time the mock has seen, until the clock passes it",
+    ]
+    assert "(now +0 s), PENDING: PENDING at +0 s" in text
+
+
 def test_timeline_with_nothing_to_show() -> None:
     with mock_amplify_jobs() as amplify:
         assert amplify.timeline().splitlines()[1:] == [
