@@ -31,9 +31,11 @@ import os
 import re
 import selectors
 import socket
+import sys
 import tempfile
 import threading
 import time
+import types
 import uuid
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -96,6 +98,39 @@ _BACKLOG = 128
 _LISTENER_SHUTDOWN_TIMEOUT = 0.25
 
 
+class _UnpatchedSleep(types.ModuleType):
+    """``time`` as cheroot's modules see it: every attribute is ``time``'s own, looked up on
+    use (so freezegun and time-machine still move cheroot's clock), except ``sleep``.
+
+    A test of a poll loop patches ``time.sleep`` (``mock.patch("time.sleep")``, often with a
+    side effect that ticks freezegun's clock), and cheroot calls ``time.sleep`` from the
+    listener's own threads: each 10 ms while its stop waits for the selector loop, each 100 ms
+    while a new worker starts. Those calls went to the test's mock, which then listed hundreds
+    of sleeps the code under test never made (and ticked its clock for each), or, with no
+    real sleep behind it, spun. Here they wait on an event nobody sets, which no test patches.
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        _NEVER_SET.wait(seconds)
+
+
+_NEVER_SET = threading.Event()
+_CHEROOT_TIME = _UnpatchedSleep("time")
+# The cheroot modules that sleep in the listener's threads (`import time` at their top).
+_CHEROOT_SLEEPERS = ("cheroot.connections", "cheroot.server", "cheroot.workers.threadpool")
+
+
+def _shield_cheroot_from_patched_sleep() -> None:
+    for name in _CHEROOT_SLEEPERS:
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "time", None) is time:
+            module.time = _CHEROOT_TIME  # type: ignore[attr-defined]
+
+
 class _Listener:
     """The in-process loopback listener: its socket is made on first use, its server on the
     first connection."""
@@ -114,6 +149,7 @@ class _Listener:
             return url
         with self.lock:
             if self.url is None:
+                _shield_cheroot_from_patched_sleep()
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 try:
                     sock.bind(("127.0.0.1", 0))
