@@ -20,6 +20,7 @@ real app. A ``requests`` call to AWS's own form is answered in memory too (see
 
 from __future__ import annotations
 
+import _socket
 import base64
 import binascii
 import calendar
@@ -131,6 +132,32 @@ def _shield_cheroot_from_patched_sleep() -> None:
             module.time = _CHEROOT_TIME  # type: ignore[attr-defined]
 
 
+def _unguarded_socket() -> Any:
+    """``socket.socket`` as Python defines it, beneath any subclass a test tool put in its place.
+
+    pytest-socket's ``--disable-socket`` (a common guard against tests reaching the network)
+    swaps in a subclass that refuses to be made. The API calls that hand out URLs (GetJob's
+    log URLs, CreateDeployment, CreateWebhook) start the listener, and failed there with
+    InternalFailureException, although moto's own services work in-process under that guard.
+    The listener binds 127.0.0.1 and never connects out, so it is made with Python's class;
+    the test's own HTTP clients stay guarded (to fetch the URLs: ``--allow-hosts=127.0.0.1``).
+    """
+    for klass in socket.socket.__mro__:
+        if klass.__module__ == "socket" and klass.__qualname__ == "socket":
+            return klass
+    return socket.socket
+
+
+def _socketpair() -> Tuple[socket.socket, socket.socket]:
+    """``socket.socketpair()``, made with :func:`_unguarded_socket`'s class."""
+    unguarded = _unguarded_socket()
+    first, second = _socket.socketpair()
+    return (
+        unguarded(first.family, first.type, first.proto, first.detach()),
+        unguarded(second.family, second.type, second.proto, second.detach()),
+    )
+
+
 class _Listener:
     """The in-process loopback listener: its socket is made on first use, its server on the
     first connection."""
@@ -150,11 +177,11 @@ class _Listener:
         with self.lock:
             if self.url is None:
                 _shield_cheroot_from_patched_sleep()
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                sock = _unguarded_socket()(socket.AF_INET, socket.SOCK_STREAM)
                 try:
                     sock.bind(("127.0.0.1", 0))
                     sock.listen(_BACKLOG)
-                    bell, wake = socket.socketpair()
+                    bell, wake = _socketpair()
                 except BaseException:
                     sock.close()
                     raise
@@ -239,7 +266,9 @@ def _stop_promptly(server: WSGIServer) -> None:
         if not stopping.is_alive():
             return
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=_POKE_TIMEOUT).close()
+            with _unguarded_socket()(socket.AF_INET, socket.SOCK_STREAM) as poke:
+                poke.settimeout(_POKE_TIMEOUT)
+                poke.connect(("127.0.0.1", port))
         except OSError:
             pass  # already closed: the stop is under way
 
