@@ -45,7 +45,7 @@ from ._domain_controls import DomainControls
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
 from ._protocol import serialize
-from ._registration import HOST
+from ._registration import DOMAINS, HOST
 from .artifacts import job_key
 from .deployments import Deployment
 from .models import STATE_LOCK, AmplifyBackend, LockedBackend, amplify_backends, reset_state
@@ -522,6 +522,8 @@ class _Interceptor:
     def answer(
         self, client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
     ) -> Tuple[AWSResponse, Dict[str, Any]]:
+        if _misscoped(request_dict["url"], client.meta.region_name):
+            return self.parse(operation_model, request_dict["url"], *_MISSCOPED_REPLY)
         body = request_dict.get("body") or b""
         if isinstance(body, str):
             body = body.encode()
@@ -580,6 +582,33 @@ class _Interceptor:
         parsed = self.parser.parse(response_dict, operation_model.output_shape)
         parsed.setdefault("ResponseMetadata", {})["RetryAttempts"] = 0
         return http, parsed
+
+
+# An endpoint_url of one region with a client of another: botocore signs for the client's
+# region, and AWS refuses a signature scoped to a region other than the endpoint's before it
+# looks at the call. The reply is AWS's for such a signature on its JSON services, e.g.
+# aws/aws-sdk-js#4545 (403 InvalidSignatureException) and scripts quoting
+# {"__type":"InvalidSignatureException","message":"Credential should be scoped to a valid region. "}.
+_ENDPOINT_REGION = re.compile(r"amplify(?:-fips)?\.([a-z0-9-]+)\." + DOMAINS + r"(?::\d+)?$", re.IGNORECASE)
+# (host with port, the client's region) -> whether AWS would refuse the signature's scope.
+_scope_verdicts: Dict[Tuple[str, Optional[str]], bool] = {}
+_MISSCOPED_REPLY = (
+    403,
+    {"Content-Type": "application/json", "x-amzn-ErrorType": "InvalidSignatureException"},
+    json.dumps({"message": "Credential should be scoped to a valid region. "}).encode(),
+)
+
+
+def _misscoped(url: str, region: Optional[str]) -> bool:
+    netloc = url.partition("//")[2].partition("/")[0]
+    key = (netloc, region)
+    verdict = _scope_verdicts.get(key)
+    if verdict is None:
+        match = _ENDPOINT_REGION.match(netloc)
+        verdict = bool(match and region and match.group(1).lower() != region.lower())
+        if len(_scope_verdicts) < 256:
+            _scope_verdicts[key] = verdict
+    return verdict
 
 
 def _access_key(credentials: Any) -> Optional[str]:

@@ -8,6 +8,7 @@ import unittest
 
 import boto3
 import botocore.client
+import botocore.exceptions
 import pytest
 import requests
 from botocore.config import Config
@@ -315,6 +316,25 @@ def test_any_region_is_answered(amplify_jobs, region):
 def test_endpoint_url_on_an_aws_domain_is_answered(amplify_jobs):
     client = boto3.client("amplify", region_name="eu-west-1", endpoint_url="https://amplify.eu-west-1.amazonaws.com")
     assert client.create_app(name="shop")["app"]["appArn"].startswith("arn:aws:amplify:eu-west-1:")
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["https://amplify.us-east-1.amazonaws.com", "https://amplify-fips.us-east-1.amazonaws.com:443"]
+)
+def test_endpoint_url_of_another_region_is_refused_as_aws_refuses_its_signature(amplify_jobs, endpoint):
+    # botocore signs for the client's region; AWS refuses the scope before it looks at the call.
+    client = boto3.client("amplify", region_name="eu-west-1", endpoint_url=endpoint)
+    with pytest.raises(botocore.exceptions.ClientError) as raised:
+        client.create_app(name="shop")
+    assert raised.value.response["Error"] == {
+        "Code": "InvalidSignatureException",
+        "Message": "Credential should be scoped to a valid region. ",
+    }
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert app_names(amplify("eu-west-1")) == app_names(amplify("us-east-1")) == []
+    # The same endpoint with a client of its region is served.
+    same = boto3.client("amplify", region_name="us-east-1", endpoint_url=endpoint)
+    assert same.create_app(name="shop")["app"]["appArn"].startswith("arn:aws:amplify:us-east-1:")
 
 
 def test_requests_to_amplify_are_answered_in_memory(amplify_jobs):

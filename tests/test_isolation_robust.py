@@ -197,6 +197,10 @@ def test_no_amplify_call_reaches_a_real_endpoint(region: str, options: Dict[str,
         try:
             app = api.create_app(name="closed")["app"]
         except botocore.exceptions.ClientError as error:
+            if error.response["Error"]["Code"] == "InvalidSignatureException":
+                # Answered in memory as AWS answers a signature for another region's endpoint.
+                assert mock == "mock_amplify_jobs" and region not in options["endpoint_url"]
+                return
             # Answered by the mock: AWS offers no Amplify in this region, and neither does it.
             assert error.response["Error"]["Code"] == "BadRequestException"
             assert "not available in region" in error.response["Error"]["Message"]
