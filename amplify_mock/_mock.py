@@ -39,7 +39,7 @@ from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 from . import _classes, _content, _guards, _interrupts, _sessions, _timeline, deployments
 from . import jobs as _jobs
 from ._access_log_controls import AccessLogControls
-from ._control_input import located, locked
+from ._control_input import backend, located, locked
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
 from ._domain_controls import DomainControls
 from ._lifecycle import Durations, Outcome
@@ -141,8 +141,9 @@ class AmplifyJobs(DomainControls, AccessLogControls):
 
     def backend(self, region: str = "us-east-1", account_id: Optional[str] = None) -> AmplifyBackend:
         """The in-memory backend of one account and region; the account defaults to
-        ``MOTO_ACCOUNT_ID`` if set, else 123456789012, as for the calls themselves."""
-        return amplify_backends[account_id or default_account()][region]
+        ``MOTO_ACCOUNT_ID`` if set, else 123456789012, as for the calls themselves. Raises
+        ValueError for a region Amplify does not serve, as the other methods do."""
+        return backend(region, account_id or default_account())
 
     def reset(self) -> None:
         """Forget every app, branch and job in every account and region, and the settings."""
@@ -178,8 +179,8 @@ class AmplifyJobs(DomainControls, AccessLogControls):
             raise ValueError("max_concurrent_jobs must be an int >= 1")
         with STATE_LOCK:
             _jobs.settings.max_concurrent = value
-            for _, _, backend in list(amplify_backends.iter_backends()):
-                backend.scheduler.max_concurrent = value  # type: ignore[attr-defined]
+            for _, _, each in list(amplify_backends.iter_backends()):
+                each.scheduler.max_concurrent = value  # type: ignore[attr-defined]
 
     @property
     def max_upload_size(self) -> int:

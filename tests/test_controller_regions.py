@@ -166,9 +166,11 @@ def test_the_servers_control_endpoints_find_the_apps_region(server: Served) -> N
         lambda mock, app_id: mock.push(app_id, "main", region="xx-nowhere-1"),
         lambda mock, app_id: mock.script_domain(app_id, "example.com", region="xx-nowhere-1"),
         lambda mock, app_id: mock.add_access_log(app_id, "example.com", region="xx-nowhere-1"),
+        lambda mock, app_id: mock.backend("xx-nowhere-1"),
+        lambda mock, app_id: mock.backend("af-south-1"),
     ],
 )
 def test_a_region_amplify_does_not_serve_is_a_value_error(mock: AmplifyJobs, call: Any) -> None:
     _, app_id = _app()
-    with pytest.raises(ValueError, match="Amplify is not available in region 'xx-nowhere-1'"):
+    with pytest.raises(ValueError, match="Amplify is not available in region '(xx-nowhere|af-south)-1'"):
         call(mock, app_id)
