@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import importlib
 import io
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import IO, Any, Dict, List, Optional, Tuple
+from urllib.parse import unquote, urlsplit
 
 from ._buildlog import zip_file_count, zip_members
 from ._lifecycle import CREATED, DEPLOY, DEPLOYMENT_JOB, JobView, Outcome
@@ -133,12 +135,43 @@ def _refuse_connected_app(branch: BranchRef) -> None:
         raise BadRequestException("Operation not supported. App is already connected a repository.")
 
 
+# An S3 object's HTTPS URL, as a deploy script hands StartDeployment a presigned GET URL of the
+# zip (AWS documents sourceUrl as "an HTTP GET URL that is publicly accessible and downloads a
+# single .zip file, or an Amazon S3 bucket and prefix"): virtual-hosted
+# (bucket.s3[.region].amazonaws.com/key) or path-style (s3[.region].amazonaws.com/bucket/key).
+_S3_REGION = r"s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?"
+_S3_VIRTUAL_HOSTED = re.compile(r"(?P<bucket>[a-z0-9][a-z0-9.-]*[a-z0-9])\." + _S3_REGION)
+_S3_PATH_STYLE = re.compile(_S3_REGION)
+
+
+def _s3_location(source_url: str, source_type: str) -> Optional[Tuple[str, str, str]]:
+    """(bucket, key, sourceUrl as shown) of a source in S3, or None for one elsewhere."""
+    if source_url.startswith("s3://"):
+        bucket_name, _, key_name = source_url[len("s3://"):].partition("/")
+        return bucket_name, key_name, source_url
+    if source_type != "ZIP" or not source_url.lower().startswith(("https://", "http://")):
+        return None
+    parts = urlsplit(source_url)
+    host, path = (parts.hostname or ""), unquote(parts.path)
+    # Shown without its query: a presigned URL's signature is hundreds of characters of noise.
+    shown = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    virtual = _S3_VIRTUAL_HOSTED.fullmatch(host)
+    if virtual is not None:
+        return virtual.group("bucket"), path[1:], shown
+    if _S3_PATH_STYLE.fullmatch(host):
+        bucket_name, _, key_name = path[1:].partition("/")
+        return bucket_name, key_name, shown
+    return None
+
+
 def _missing_source(account_id: str, source_url: str, source_type: str) -> Optional[Outcome]:
     """A deployment from S3 fails at DEPLOY when moto's S3 is in use and lacks what sourceUrl
-    names: the bucket, or for a ZIP the object, or the object is not a zip archive. (Without
-    moto's S3 there is nothing to look in, and the deployment succeeds.) Nothing public shows
-    AWS's words for these; each names what is missing."""
-    if not source_url.startswith("s3://"):
+    names (``s3://bucket/key``, or an S3 object's HTTPS URL such as a presigned one): the
+    bucket, or for a ZIP the object, or the object is not a zip archive. (Without moto's S3
+    there is nothing to look in, and the deployment succeeds.) Nothing public shows AWS's
+    words for these; each names what is missing."""
+    location = _s3_location(source_url, source_type)
+    if location is None:
         return None
     core_models = sys.modules.get("moto.core.models")
     if core_models is None or not core_models.botocore_stubber.enabled:
@@ -146,7 +179,7 @@ def _missing_source(account_id: str, source_url: str, source_type: str) -> Optio
     # Imported here rather than looked up in sys.modules: a test that never called S3 has not
     # loaded it yet, and its missing bucket must still fail the deployment.
     s3_models = importlib.import_module("moto.s3.models")
-    bucket_name, _, key_name = source_url[len("s3://"):].partition("/")
+    bucket_name, key_name, source_url = location
     bucket = s3_models.s3_backends[account_id]["aws"].buckets.get(bucket_name)
     if bucket is None:
         return Outcome.fail(

@@ -411,3 +411,55 @@ def test_bucket_prefix_from_an_existing_bucket_succeeds(client, clock, s3_app):
     )["jobId"]
     clock.advance(3600)
     assert status(client, s3_app, job_id) == "SUCCEED"
+
+
+# An S3 object's HTTPS URL (a presigned GET URL, as deploy scripts pass) under mock_aws
+
+
+def _presigned(key):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    params = {"Bucket": "site-bucket", "Key": key}
+    return s3.generate_presigned_url("get_object", Params=params, ExpiresIn=3600)
+
+
+def test_a_presigned_url_of_a_zip_in_moto_s3_deploys(client, clock, s3_app):
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket="site-bucket", Key="builds/site v1.zip", Body=_zip({"index.html": b"<h1>hi</h1>"})
+    )
+    job_id = start_deployment(client, s3_app, sourceUrl=_presigned("builds/site v1.zip"))["jobId"]
+    clock.advance(3600)
+    assert status(client, s3_app, job_id) == "SUCCEED"
+
+
+def test_a_presigned_url_of_a_missing_object_fails_deploy_naming_it_unsigned(client, clock, s3_app):
+    url = _presigned("builds/missing.zip")
+    assert "?" in url
+    reason = _failed_deploy(client, clock, s3_app, url)
+    shown = url.split("?")[0]
+    assert f"The S3 object builds/missing.zip of sourceUrl {shown} (ZIP) does not exist in bucket" in reason
+    assert "Signature" not in reason
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://s3.us-east-1.amazonaws.com/other-bucket/site.zip",
+        "https://other-bucket.s3.eu-west-1.amazonaws.com/site.zip?X-Amz-Signature=abc",
+    ],
+)
+def test_an_https_url_of_a_missing_bucket_fails_deploy_naming_it(client, clock, s3_app, url):
+    reason = _failed_deploy(client, clock, s3_app, url)
+    assert "The S3 bucket other-bucket of sourceUrl" in reason
+
+
+def test_an_https_url_of_an_object_that_is_not_a_zip_fails_deploy(client, clock, s3_app):
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.put_object(Bucket="site-bucket", Key="index.html", Body=b"<html>")
+    reason = _failed_deploy(client, clock, s3_app, "https://s3.amazonaws.com/site-bucket/index.html")
+    assert "(6 bytes) is not a zip archive" in reason
+
+
+def test_an_https_url_elsewhere_than_s3_is_not_looked_up(client, clock, s3_app):
+    job_id = start_deployment(client, s3_app, sourceUrl="https://downloads.example.com/site-bucket/site.zip")["jobId"]
+    clock.advance(3600)
+    assert status(client, s3_app, job_id) == "SUCCEED"
