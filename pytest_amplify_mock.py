@@ -57,12 +57,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     _failures.clear()
     if not report.failed:
         return
-    if not texts and "amplify_jobs" in getattr(item, "fixturenames", ()):
+    if not texts:
         mock = sys.modules.get("amplify_mock._mock")
         if mock is not None and mock._interceptor.depth:
             try:
-                texts = [mock.AmplifyJobs().timeline()]
+                text = mock.AmplifyJobs().timeline()
             except Exception as problem:
-                texts = [f"(the timeline could not be rendered: {problem!r})"]
+                text = f"(the timeline could not be rendered: {problem!r})"
+            # A mock the test did not ask for by name (a module- or session-scoped fixture of
+            # the user's) is shown when it holds something, so that a failing test that never
+            # touched Amplify gets no section.
+            nothing = getattr(sys.modules.get("amplify_mock._timeline"), "NOTHING", "")
+            asked = "amplify_jobs" in getattr(item, "fixturenames", ())
+            if asked or not nothing or not text.rstrip().endswith(nothing):
+                texts = [text]
     if texts:
         report.sections.append((SECTION, "\n".join(texts)))

@@ -18,6 +18,9 @@ from . import jobs as _jobs
 from ._lifecycle import TERMINAL, Durations, Outcome, status_times
 from .models import AmplifyBackend, amplify_backends
 
+# The timeline's last line when no branch has anything to show.
+NOTHING = "no branch has jobs, scripted outcomes or durations of its own"
+
 
 def render() -> str:
     now = _clock.now()
@@ -54,7 +57,7 @@ def render() -> str:
             "the latest time the mock has seen, until the clock passes it",
         )
     if not touched:
-        lines.append("no branch has jobs, scripted outcomes or durations of its own")
+        lines.append(NOTHING)
     return "\n".join(lines) + "\n"
 
 

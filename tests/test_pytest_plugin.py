@@ -123,6 +123,31 @@ def test_a_failing_test_of_a_decorated_class_shows_its_jobs(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(EXPECTED, consecutive=True)
 
 
+def test_a_failing_test_under_a_module_scoped_mock_shows_its_jobs(pytester: pytest.Pytester) -> None:
+    # The mock of a fixture of the user's, wider than one test: shown when it holds jobs, and a
+    # failing test of the module that holds nothing gets no section.
+    result = run(
+        pytester,
+        """
+        @pytest.fixture(scope="module")
+        def amplify():
+            with mock_amplify_jobs() as controller:
+                yield controller
+
+        def test_fails_before_making_anything(amplify):
+            pytest.fail("nothing made")
+
+        def test_release_succeeds(clock, amplify):
+            client, app_id = start(amplify)
+            clock.tick(20)
+            pytest.fail("gave up")
+        """,
+    )
+    result.assert_outcomes(failed=2)
+    assert result.stdout.str().count("- Amplify jobs -") == 1
+    result.stdout.fnmatch_lines(EXPECTED, consecutive=True)
+
+
 def test_passing_tests_and_tests_without_the_mock_get_no_section(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
