@@ -99,39 +99,6 @@ _BACKLOG = 128
 _LISTENER_SHUTDOWN_TIMEOUT = 0.25
 
 
-class _UnpatchedSleep(types.ModuleType):
-    """``time`` as cheroot's modules see it: every attribute is ``time``'s own, looked up on
-    use (so freezegun and time-machine still move cheroot's clock), except ``sleep``.
-
-    A test of a poll loop patches ``time.sleep`` (``mock.patch("time.sleep")``, often with a
-    side effect that ticks freezegun's clock), and cheroot calls ``time.sleep`` from the
-    listener's own threads: each 10 ms while its stop waits for the selector loop, each 100 ms
-    while a new worker starts. Those calls went to the test's mock, which then listed hundreds
-    of sleeps the code under test never made (and ticked its clock for each), or, with no
-    real sleep behind it, spun. Here they wait on an event nobody sets, which no test patches.
-    """
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-    @staticmethod
-    def sleep(seconds: float) -> None:
-        _NEVER_SET.wait(seconds)
-
-
-_NEVER_SET = threading.Event()
-_CHEROOT_TIME = _UnpatchedSleep("time")
-# The cheroot modules that sleep in the listener's threads (`import time` at their top).
-_CHEROOT_SLEEPERS = ("cheroot.connections", "cheroot.server", "cheroot.workers.threadpool")
-
-
-def _shield_cheroot_from_patched_sleep() -> None:
-    for name in _CHEROOT_SLEEPERS:
-        module = sys.modules.get(name)
-        if module is not None and getattr(module, "time", None) is time:
-            module.time = _CHEROOT_TIME  # type: ignore[attr-defined]
-
-
 def _unguarded_socket() -> Any:
     """``socket.socket`` as Python defines it, beneath any subclass a test tool put in its place.
 
@@ -148,13 +115,74 @@ def _unguarded_socket() -> Any:
     return socket.socket
 
 
+_PythonSocket: Any = _unguarded_socket()
+
+
+class _ListeningSocket(_PythonSocket):  # type: ignore[misc]
+    """The listener's socket: what it accepts is made with Python's class too, as a client in
+    another process (a ``curl`` subprocess) connects whatever guards this one."""
+
+    def accept(self) -> Tuple[socket.socket, Any]:
+        # socket.socket.accept, but for the class of the socket it returns.
+        fd, address = self._accept()
+        connection = _PythonSocket(self.family, self.type, self.proto, fileno=fd)
+        if socket.getdefaulttimeout() is None and self.gettimeout():
+            connection.setblocking(True)
+        return connection, address
+
+
+class _Unpatched(types.ModuleType):
+    """A standard module as cheroot's modules see it: every attribute is the module's own,
+    looked up on use (so freezegun and time-machine still move cheroot's clock), except the
+    few given, which are what the test's doubles replaced.
+
+    The listener runs on cheroot, in threads of its own, while the test's doubles aimed at the
+    code under test are in place, and cheroot reached them:
+
+    - a patched ``time.sleep`` (``mock.patch("time.sleep")`` drives a poll loop, often with a
+      side effect that ticks freezegun's clock): cheroot sleeps each 10 ms while its stop waits
+      for the selector loop and each 100 ms while a worker starts, so the test's mock listed
+      hundreds of sleeps the code under test never made (ticking its clock for each), or, with
+      no real sleep behind it, spun. Here sleep waits on an event nobody sets;
+    - a socket guard (pytest-socket): cheroot's stop connects to its own socket, and the guard
+      killed the stopping thread before it closed the connections. Here it makes its socket
+      with Python's class and resolves with the C resolver, as the listener does.
+    """
+
+    def __init__(self, module: types.ModuleType, **own: Any) -> None:
+        super().__init__(module.__name__)
+        self._module = module
+        self.__dict__.update(own)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+_NEVER_SET = threading.Event()
+_CHEROOT_STANDINS = (
+    (time, _Unpatched(time, sleep=lambda seconds: _NEVER_SET.wait(seconds))),
+    (socket, _Unpatched(socket, socket=_PythonSocket, getaddrinfo=_socket.getaddrinfo)),
+)
+# The cheroot modules that run in the listener's threads (each has `import time`, and the
+# server `import socket`, at its top).
+_CHEROOT_MODULES = ("cheroot.connections", "cheroot.server", "cheroot.workers.threadpool")
+
+
+def _shield_cheroot() -> None:
+    for name in _CHEROOT_MODULES:
+        module = sys.modules.get(name)
+        for standard, standin in _CHEROOT_STANDINS:
+            attribute = standard.__name__
+            if module is not None and getattr(module, attribute, None) is standard:
+                setattr(module, attribute, standin)
+
+
 def _socketpair() -> Tuple[socket.socket, socket.socket]:
-    """``socket.socketpair()``, made with :func:`_unguarded_socket`'s class."""
-    unguarded = _unguarded_socket()
+    """``socket.socketpair()``, made with Python's socket class (see :func:`_unguarded_socket`)."""
     first, second = _socket.socketpair()
     return (
-        unguarded(first.family, first.type, first.proto, first.detach()),
-        unguarded(second.family, second.type, second.proto, second.detach()),
+        _PythonSocket(first.family, first.type, first.proto, first.detach()),
+        _PythonSocket(second.family, second.type, second.proto, second.detach()),
     )
 
 
@@ -176,8 +204,8 @@ class _Listener:
             return url
         with self.lock:
             if self.url is None:
-                _shield_cheroot_from_patched_sleep()
-                sock = _unguarded_socket()(socket.AF_INET, socket.SOCK_STREAM)
+                _shield_cheroot()
+                sock = _ListeningSocket(socket.AF_INET, socket.SOCK_STREAM)
                 try:
                     sock.bind(("127.0.0.1", 0))
                     sock.listen(_BACKLOG)
@@ -266,7 +294,7 @@ def _stop_promptly(server: WSGIServer) -> None:
         if not stopping.is_alive():
             return
         try:
-            with _unguarded_socket()(socket.AF_INET, socket.SOCK_STREAM) as poke:
+            with _PythonSocket(socket.AF_INET, socket.SOCK_STREAM) as poke:
                 poke.settimeout(_POKE_TIMEOUT)
                 poke.connect(("127.0.0.1", port))
         except OSError:

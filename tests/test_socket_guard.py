@@ -8,7 +8,10 @@ the test's own HTTP clients stay refused.
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
+from pathlib import Path
 from typing import Any, Iterator
 
 import boto3
@@ -74,3 +77,24 @@ def test_the_listener_started_under_the_guard_serves_once_sockets_are_allowed(
         assert upload.status_code == 200
         client.start_deployment(appId=app_id, branchName="main", jobId=created["jobId"])
         assert amplify.deployment(app_id, "main", created["jobId"]).zip is not None
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_a_curl_subprocess_uploads_under_the_guard(sockets_disabled: None, tmp_path: Path) -> None:
+    # The guard holds in this process only: a deploy script's curl connects, and the listener
+    # accepts it although the guard would refuse to make the accepted socket.
+    site = tmp_path / "site.zip"
+    site.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    with mock_amplify_jobs() as amplify:
+        client = boto3.client("amplify", region_name="us-east-1")
+        app_id = client.create_app(name="site")["app"]["appId"]
+        client.create_branch(appId=app_id, branchName="main")
+        created = client.create_deployment(appId=app_id, branchName="main")
+        curl = subprocess.run(
+            ["curl", "-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}",
+             "--upload-file", str(site), created["zipUploadUrl"]],
+            capture_output=True, text=True, check=False,
+        )
+        assert (curl.returncode, curl.stdout) == (0, "200"), curl.stderr
+        client.start_deployment(appId=app_id, branchName="main", jobId=created["jobId"])
+        assert amplify.deployment(app_id, "main", created["jobId"]).zip == site.read_bytes()
