@@ -186,7 +186,12 @@ def _answer(
         status, headers, payload = _error(
             413, f"The request body is larger than an API call takes ({MAX_API_BODY_BYTES} bytes)."
         )
-        headers["Connection"] = "close"
+        # Nothing public shows what Amplify answers to a body this large. The reply names the
+        # error as AWS's services name a 413 (Lambda's RequestEntityTooLargeException), so that
+        # an SDK raises it by name: without the header the JavaScript SDK calls it "Unknown",
+        # botocore "413".
+        headers["x-amzn-ErrorType"] = "RequestEntityTooLargeException"
+        headers["Connection"] = "close"  # the engine reads and drops the body first (lingers)
         return status, headers, payload
     if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
         return _control(method, path, dict(parse_qsl(urlsplit(target).query)), body)
