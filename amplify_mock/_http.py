@@ -469,11 +469,14 @@ def _linger(sock: socket.socket, body: Any) -> None:
     if remaining is not None and remaining > LINGER_BYTES:
         return  # more than lingering would read: the reset cannot be avoided
     deadline = time.monotonic() + LINGER_SECONDS
+    budget = LINGER_BYTES  # a chunked body announces no length: the budget bounds it
     try:
-        while time.monotonic() < deadline:
-            sock.settimeout(max(0.01, min(LINGER_SECONDS, deadline - time.monotonic())))
-            if _discard(body, DISCARD_BYTES * 16):
+        while budget > 0 and time.monotonic() < deadline:
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            piece = min(budget, DISCARD_BYTES * 16)
+            if _discard(body, piece):
                 return
+            budget -= piece
     except Exception:  # noqa: BLE001 - a broken body or a client gone: nothing left to protect
         return
 

@@ -191,7 +191,9 @@ def _answer(
         # an SDK raises it by name: without the header the JavaScript SDK calls it "Unknown",
         # botocore "413".
         headers["x-amzn-ErrorType"] = "RequestEntityTooLargeException"
-        headers["Connection"] = "close"  # the engine reads and drops the body first (lingers)
+        # Sent before the body is read; the engine then reads and drops what the client still
+        # sends, before it closes (see _http.LINGER_BYTES).
+        headers["Connection"] = "close"
         return status, headers, payload
     if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):
         return _control(method, path, dict(parse_qsl(urlsplit(target).query)), body)

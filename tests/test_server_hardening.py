@@ -391,3 +391,21 @@ def test_a_refused_upload_past_the_drain_keeps_its_connection(server: Served) ->
             data += chunk
     assert data.startswith(b"HTTP/1.1 403 ") and b"<Code>SignatureDoesNotMatch</Code>" in data
     assert b"HTTP/1.1 200 OK" in data and app_id.encode() in data.split(b"HTTP/1.1 200 OK")[1]
+
+
+def test_lingering_reads_no_more_than_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A chunked body announces no length: lingering stops at LINGER_BYTES however much comes.
+    monkeypatch.setattr(_http, "LINGER_BYTES", 5 * _http.DISCARD_BYTES)
+
+    class Endless:
+        read_bytes = 0
+
+        def read(self, size: int) -> bytes:
+            self.read_bytes += size
+            return b"x" * size
+
+    body = Endless()
+    left, right = socket.socketpair()
+    with left, right:
+        _http._linger(left, body)
+    assert body.read_bytes == 5 * _http.DISCARD_BYTES
