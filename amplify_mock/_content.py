@@ -444,7 +444,7 @@ def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[byt
 _REASONS = {
     200: "OK", 206: "Partial Content", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
     404: "Not Found", 405: "Method Not Allowed", 411: "Length Required", 416: "Range Not Satisfiable",
-    500: "Internal Server Error",
+    500: "Internal Server Error", 501: "Not Implemented",
 }
 
 
@@ -530,9 +530,19 @@ def _put(environ: WSGIEnvironment, path: str, query: Mapping[str, str]) -> Reply
     else:
         return _no_such_key(path)
     length = _content_length(environ)
-    # Neither a length nor chunks: nothing says where the body ends. (Asked of the header, not
-    # of wsgi.input_terminated, which cheroot sets on every request.)
-    if length is None and "chunked" not in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+    if "HTTP_TRANSFER_ENCODING" in environ:
+        # S3 takes no Transfer-Encoding on a PUT, a presigned URL's included: 501 NotImplemented
+        # naming the header, and the connection closed (the replies quoted in aws/aws-sdk-go#4944,
+        # aws/aws-sdk-js#1237 and chilts/awssum#30). Node's fetch() sends a stream body chunked,
+        # Go's net/http a body of unknown length, requests a generator: all fail against AWS.
+        refused = _s3_error(
+            501, "NotImplemented", "A header you provided implies functionality that is not implemented",
+            Header="Transfer-Encoding",
+        )
+        refused[1]["Connection"] = "close"
+        return refused
+    # No length: nothing says where the body ends.
+    if length is None:
         return _s3_error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
     expected_md5 = environ.get("HTTP_CONTENT_MD5")
     if expected_md5 is not None and not _valid_md5(expected_md5):

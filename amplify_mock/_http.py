@@ -64,6 +64,17 @@ SHUTDOWN_TIMEOUT = 5
 LINGER_MILLISECONDS = 5
 # A reply up to this size goes out in one send, status line, headers and body together.
 HOLD_BYTES = 64 * 1024
+# A reply that closes the connection before the request's body has been read (a 413, a broken
+# body) is followed by reading and dropping what the client still sends, up to these bounds,
+# and only then the close: the "lingering close" of RFC 9112, section 9.6. Closing a socket
+# with unread input makes the kernel reset the connection, and a client that writes its whole
+# body before it reads (Node's http module, under the JavaScript SDK) then fails with EPIPE or
+# ECONNRESET instead of reading the reply already sent, and retries.
+LINGER_BYTES = 256 * 1024**2
+LINGER_SECONDS = 5  # how long the client may pause, and how long lingering lasts at most
+# What the server reads at a time of a body nobody reads: what is left of one after its reply,
+# and what is dropped while lingering.
+DISCARD_BYTES = 64 * 1024
 
 
 def raw_target(environ: WSGIEnvironment) -> str:
@@ -435,10 +446,53 @@ def _reply_head(
     return b"".join(buf), chunked, close
 
 
+def _discard(body: Any, limit: Optional[int] = None) -> bool:
+    """Read and drop what is left of a request's body (a KnownLengthRFile or cheroot's
+    ChunkedRFile), DISCARD_BYTES at a time so that memory stays bounded whatever its size; with
+    ``limit``, at most that many bytes. Whether the body ended (False: the limit was reached)."""
+    left = limit
+    while left is None or left > 0:
+        data = body.read(DISCARD_BYTES if left is None else min(DISCARD_BYTES, left))
+        if not data:
+            return True
+        if left is not None:
+            left -= len(data)
+    return False
+
+
+def _linger(sock: socket.socket, body: Any) -> None:
+    """Before a connection closes after its reply: read and drop the rest of a body the client
+    may still be sending (see LINGER_BYTES), within LINGER_SECONDS and LINGER_BYTES."""
+    remaining = getattr(body, "remaining", None)
+    if remaining == 0 or getattr(body, "closed", False):
+        return  # the body was read to its end: nothing more is coming
+    if remaining is not None and remaining > LINGER_BYTES:
+        return  # more than lingering would read: the reset cannot be avoided
+    deadline = time.monotonic() + LINGER_SECONDS
+    budget = LINGER_BYTES  # a chunked body announces no length: the budget bounds it
+    try:
+        while budget > 0 and time.monotonic() < deadline:
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            piece = min(budget, DISCARD_BYTES * 16)
+            if _discard(body, piece):
+                return
+            budget -= piece
+    except Exception:  # noqa: BLE001 - a broken body or a client gone: nothing left to protect
+        return
+
+
 class _Request(cheroot_server.HTTPRequest):
     """cheroot's request, for what is not a common request (see _Connection.communicate)."""
 
     header_reader = _HeaderReader()
+
+    def respond(self) -> None:
+        super().respond()
+        if self.close_connection and isinstance(
+            self.rfile, (cheroot_server.KnownLengthRFile, cheroot_server.ChunkedRFile)
+        ):
+            # The reply is sent (the writer holds nothing once the gateway has answered).
+            _linger(self.conn.socket, self.rfile)
 
     def parse_request(self) -> None:
         # cheroot's parse_request, reading the request line and headers through _HeaderLimit.
@@ -474,9 +528,8 @@ class _Request(cheroot_server.HTTPRequest):
         )
         if not self.close_connection and not self.chunked_read:
             # Read what the application left of the body, so the next request starts clean.
-            remaining = getattr(self.rfile, "remaining", 0)
-            if remaining > 0:
-                self.rfile.read(remaining)
+            if getattr(self.rfile, "remaining", 0) > 0:
+                _discard(self.rfile)
         self.conn.wfile.write(head)
 
 
@@ -689,7 +742,7 @@ class _Exchange:
             # Read what the application left of the body, so the next request starts clean.
             body = self.body
             if body.remaining > 0:
-                body.read(body.remaining)
+                _discard(body)
         self.hold((server.protocol + " " + status + "\r\n" + "".join(lines) + "\r\n").encode("latin-1"))
 
     def write(self, chunk: bytes) -> None:
@@ -861,7 +914,11 @@ class _Connection(cheroot_server.HTTPConnection):
             exchange.flush()
         except OSError:
             return False
-        return not exchange.close
+        if exchange.close:
+            if body.remaining:
+                _linger(self.socket, body)
+            return False
+        return True
 
 
 class WSGIServer:

@@ -186,6 +186,13 @@ def _answer(
         status, headers, payload = _error(
             413, f"The request body is larger than an API call takes ({MAX_API_BODY_BYTES} bytes)."
         )
+        # Nothing public shows what Amplify answers to a body this large. The reply names the
+        # error as AWS's services name a 413 (Lambda's RequestEntityTooLargeException), so that
+        # an SDK raises it by name: without the header the JavaScript SDK calls it "Unknown",
+        # botocore "413".
+        headers["x-amzn-ErrorType"] = "RequestEntityTooLargeException"
+        # Sent before the body is read; the engine then reads and drops what the client still
+        # sends, before it closes (see _http.LINGER_BYTES).
         headers["Connection"] = "close"
         return status, headers, payload
     if path == "/moto-api/reset" or path.startswith(CONTROL_PREFIX):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -205,3 +206,69 @@ def test_a_port_already_in_use_is_one_line_and_exit_status_1(capsys: pytest.Capt
     err = capsys.readouterr().err
     assert err.startswith(f"amplify-mock: cannot listen on 127.0.0.1:{port}: ")
     assert "in use" in err and "Traceback" not in err and err.count("\n") == 1
+
+
+# AWS CLI v2 (not on PyPI: installed from its own installer or a distribution's package), where
+# one is installed: its own flags and output formats against the server.
+
+
+def aws_cli_v2() -> Optional[str]:
+    """An AWS CLI v2 executable: AMPLIFY_MOCK_AWS_CLI_V2, else the first ``aws`` on PATH (or
+    /usr/bin/aws, a distribution's) whose version is 2."""
+    named = os.environ.get("AMPLIFY_MOCK_AWS_CLI_V2")
+    places = os.environ.get("PATH", "").split(os.pathsep) + ["/usr/bin", "/usr/local/bin"]
+    candidates = [named] if named else [os.path.join(place, "aws") for place in places if place]
+    for candidate in candidates:
+        if not (os.path.isfile(candidate) and os.access(candidate, os.X_OK)):
+            continue
+        try:
+            version = subprocess.run(
+                [candidate, "--version"], env=clean_env(), capture_output=True, text=True, timeout=30
+            ).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if version.startswith("aws-cli/2."):
+            return candidate
+    return None
+
+
+def test_aws_cli_v2_flags_against_the_server(server: Served, tmp_path: Any) -> None:
+    cli = aws_cli_v2()
+    if cli is None:
+        pytest.skip("no AWS CLI v2 installed (AMPLIFY_MOCK_AWS_CLI_V2 names one)")
+
+    def v2(*args: str) -> str:
+        done = subprocess.run(
+            [cli, "amplify", *args, "--endpoint-url", server.url, "--region", "us-west-2", "--no-cli-pager"],
+            env={**clean_env(), "AWS_MAX_ATTEMPTS": "1"}, capture_output=True, text=True, timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    # v2 takes https:// parameters as they are (no cli_follow_urlparam), and YAML input.
+    app_id = v2("create-app", "--name", "cli2", "--repository", "https://github.com/acme/shop",
+                "--access-token", "token", "--query", "app.appId", "--output", "text").strip()
+    assert v2("create-app", "--cli-input-yaml", "name: from-yaml", "--query", "app.name",
+              "--output", "text").strip() == "from-yaml"
+    v2("create-branch", "--app-id", app_id, "--branch-name", "main")
+    # Timestamps: v2 prints ISO 8601 (the server sends epoch seconds, as AWS does).
+    started = v2("start-job", "--app-id", app_id, "--branch-name", "main", "--job-type", "RELEASE",
+                 "--output", "yaml")
+    assert "jobId: '1'" in started and "status: PENDING" in started
+    assert re.search(r"startTime: '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00'", started)
+    request = tmp_path / "stop.json"
+    request.write_text(json.dumps({"appId": app_id, "branchName": "main", "jobId": "1"}))
+    assert v2("stop-job", "--cli-input-json", f"file://{request}", "--query", "jobSummary.status",
+              "--output", "text").strip() == "CANCELLING"
+    assert v2("list-apps", "--page-size", "1", "--query", "apps[].name", "--output", "text").split() == [
+        "cli2", "from-yaml"
+    ]
+    missing = subprocess.run(
+        [cli, "amplify", "get-job", "--app-id", app_id, "--branch-name", "main", "--job-id", "9",
+         "--endpoint-url", server.url, "--region", "us-west-2"],
+        env=clean_env(), capture_output=True, text=True, timeout=60,
+    )
+    assert missing.returncode == 254  # v2's status for an error the service answered
+    assert "An error occurred (NotFoundException) when calling the GetJob operation: Job 9 not found" in (
+        missing.stderr
+    )

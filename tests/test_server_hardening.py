@@ -9,12 +9,12 @@ import signal
 import socket
 import sys
 import threading
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 import pytest
 import requests
 
-from amplify_mock import _dispatch, mock_amplify_jobs
+from amplify_mock import _dispatch, _http, mock_amplify_jobs
 from amplify_mock._http import THREADS
 from amplify_mock.server import AmplifyMockServer, main
 from tests.server_support import REPO, Served, server_fixture  # noqa: F401
@@ -284,3 +284,128 @@ def test_an_api_body_past_the_limit_is_refused_unread(server: Served) -> None:
     status, headers, body = raw_exchange(server, request)
     assert status == 413 and headers["content-type"] == "application/json"
     assert "larger than an API call takes (16777216 bytes)" in json.loads(body)["message"]
+
+
+# What Node's http module sends for the JavaScript SDK's CreateApp (header names and order as
+# @aws-sdk/client-amplify 3.1168 on Node 20 sent them, signature cut short): it writes the whole
+# body before it reads any reply, and a connection reset while it writes fails the call with
+# EPIPE (retried, then "write EPIPE") instead of the reply the server sent.
+_NODE_HEAD = (
+    b"POST /apps HTTP/1.1\r\n"
+    b"content-type: application/json\r\n"
+    b"%b"
+    b"x-amz-user-agent: aws-sdk-js/3.1168.0\r\n"
+    b"user-agent: aws-sdk-js/3.1168.0 ua/2.1 os/linux lang/js md/nodejs#20.20.2 api/amplify#3.1168.0\r\n"
+    b"host: 127.0.0.1\r\n"
+    b"amz-sdk-invocation-id: 46963f53-9206-422d-8dc3-3009b7d84b19\r\n"
+    b"amz-sdk-request: attempt=1; max=3\r\n"
+    b"x-amz-date: 20261127T195521Z\r\n"
+    b"authorization: AWS4-HMAC-SHA256 Credential=testing/20261127/us-east-1/amplify/aws4_request, "
+    b"SignedHeaders=content-length;content-type;host;x-amz-date, Signature=e69dc693\r\n"
+    b"Connection: keep-alive\r\n\r\n"
+)
+
+
+def _framed(body: bytes, framing: str) -> bytes:
+    if framing == "content-length":
+        return _NODE_HEAD % (b"content-length: %d\r\n" % len(body)) + body
+    if framing == "expect-100-continue":
+        return _NODE_HEAD % (b"content-length: %d\r\nExpect: 100-continue\r\n" % len(body)) + body
+    piece = 1024**2
+    chunks = b"".join(
+        b"%x\r\n%b\r\n" % (len(body[at:at + piece]), body[at:at + piece]) for at in range(0, len(body), piece)
+    )
+    return _NODE_HEAD % b"transfer-encoding: chunked\r\n" + chunks + b"0\r\n\r\n"
+
+
+def send_whole_then_read(server: Served, request: bytes) -> Tuple[int, Dict[str, str], bytes]:
+    """Write the whole request before reading, as Node's http module does (a reset while writing
+    raises here), then read the reply, past any 100 Continue."""
+    with socket.create_connection(("127.0.0.1", server.server.port), timeout=30) as sock:
+        sock.sendall(request)
+        data = b""
+        while True:
+            while b"\r\n\r\n" not in data:
+                chunk = sock.recv(65536)
+                assert chunk, f"connection closed before a response: {data!r}"
+                data += chunk
+            head, _, data = data.partition(b"\r\n\r\n")
+            if not head.startswith(b"HTTP/1.1 100 "):
+                break
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        while len(data) < int(headers.get("content-length", "0")):
+            chunk = sock.recv(65536)
+            assert chunk, data
+            data += chunk
+        return int(lines[0].split()[1]), headers, data
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked", "expect-100-continue"])
+def test_a_body_past_the_limit_sent_whole_gets_the_413_not_a_reset(server: Served, framing: str) -> None:
+    body = b'{"name":"big","description":"' + b"x" * (17 * 1024**2) + b'"}'
+    status, headers, reply = send_whole_then_read(server, _framed(body, framing))
+    assert status == 413 and headers["connection"] == "close"
+    # Named, so that an SDK raises it by name (the JavaScript SDK's error.name).
+    assert headers["x-amzn-errortype"] == "RequestEntityTooLargeException"
+    assert "larger than an API call takes (16777216 bytes)" in json.loads(reply)["message"]
+    assert server.client().list_apps()["apps"] == []
+
+
+def test_what_an_answer_leaves_of_a_body_is_read_in_pieces() -> None:
+    # A refused upload of gigabytes is read off the connection a piece at a time, not into memory.
+    class Body:
+        remaining = 3 * _http.DISCARD_BYTES + 5
+        sizes: List[int] = []
+
+        def read(self, size: int) -> bytes:
+            size = min(size, self.remaining)
+            self.remaining -= size
+            self.sizes.append(size)
+            return b"x" * size
+
+    body = Body()
+    assert _http._discard(body) is True and body.remaining == 0
+    assert max(body.sizes) == _http.DISCARD_BYTES
+    limited = Body()
+    assert _http._discard(limited, _http.DISCARD_BYTES) is False
+    assert limited.remaining == 2 * _http.DISCARD_BYTES + 5
+
+
+def test_a_refused_upload_past_the_drain_keeps_its_connection(server: Served) -> None:
+    # Past what the upload URL itself reads of a refused body (16 MiB), the engine reads the rest
+    # off the connection, which then serves the next request.
+    client = server.client()
+    app_id = server.app_with_branch(client, repository=None)
+    url = client.create_deployment(appId=app_id, branchName="main")["zipUploadUrl"]
+    target = url.split(str(server.server.port), 1)[1].replace("X-Amz-Signature=", "X-Amz-Signature=0")
+    size = 20 * 1024**2
+    with socket.create_connection(("127.0.0.1", server.server.port), timeout=30) as sock:
+        sock.sendall(b"PUT %b HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (target.encode(), size))
+        sock.sendall(b"\0" * size)
+        sock.sendall(b"GET /apps HTTP/1.1\r\nHost: x\r\n\r\n")
+        data = b""
+        while data.count(b"HTTP/1.1 ") < 2 or not data.endswith(b"]}"):
+            chunk = sock.recv(65536)
+            assert chunk, data
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 403 ") and b"<Code>SignatureDoesNotMatch</Code>" in data
+    assert b"HTTP/1.1 200 OK" in data and app_id.encode() in data.split(b"HTTP/1.1 200 OK")[1]
+
+
+def test_lingering_reads_no_more_than_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A chunked body announces no length: lingering stops at LINGER_BYTES however much comes.
+    monkeypatch.setattr(_http, "LINGER_BYTES", 5 * _http.DISCARD_BYTES)
+
+    class Endless:
+        read_bytes = 0
+
+        def read(self, size: int) -> bytes:
+            self.read_bytes += size
+            return b"x" * size
+
+    body = Endless()
+    left, right = socket.socketpair()
+    with left, right:
+        _http._linger(left, body)
+    assert body.read_bytes == 5 * _http.DISCARD_BYTES
