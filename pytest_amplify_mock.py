@@ -59,13 +59,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
         return
     if not texts:
         mock = sys.modules.get("amplify_mock._mock")
-        if mock is not None and mock._interceptor.depth:
+        # Active as mock_amplify_jobs(), or as moto's mock_aws() serving Amplify (a fixture's,
+        # still running when pytest reports).
+        if mock is not None and (mock._interceptor.depth or mock._moto_serving()):
             try:
                 text = mock.AmplifyJobs().timeline()
             except Exception as problem:
                 text = f"(the timeline could not be rendered: {problem!r})"
             # A mock the test did not ask for by name (a module- or session-scoped fixture of
-            # the user's) is shown when it holds something, so that a failing test that never
+            # the user's, mock_aws()) is shown when it holds something, so that a failing test that never
             # touched Amplify gets no section.
             nothing = getattr(sys.modules.get("amplify_mock._timeline"), "NOTHING", "")
             asked = "amplify_jobs" in getattr(item, "fixturenames", ())

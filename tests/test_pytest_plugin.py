@@ -148,6 +148,33 @@ def test_a_failing_test_under_a_module_scoped_mock_shows_its_jobs(pytester: pyte
     result.stdout.fnmatch_lines(EXPECTED, consecutive=True)
 
 
+def test_a_failing_test_under_a_mock_aws_fixture_shows_its_jobs(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        """
+        from moto import mock_aws
+
+        @pytest.fixture
+        def aws():
+            with mock_aws():
+                yield
+
+        def test_s3_only(aws):
+            boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="site-bucket")
+            pytest.fail("no Amplify here")
+
+        def test_release_succeeds(clock, aws):
+            from amplify_mock import AmplifyJobs
+            start(AmplifyJobs())
+            clock.tick(20)
+            pytest.fail("gave up")
+        """,
+    )
+    result.assert_outcomes(failed=2)
+    assert result.stdout.str().count("- Amplify jobs -") == 1
+    result.stdout.fnmatch_lines(EXPECTED, consecutive=True)
+
+
 def test_passing_tests_and_tests_without_the_mock_get_no_section(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
