@@ -456,15 +456,15 @@ def _admitted_view(tl: Timeline, admitted: float, outcome: Outcome, now: float, 
         if name == fail:
             if steps:
                 made.append(_new(StepView, (name, FAILED, start, t, outcome.reason)))
-            return _new(JobView, (FAILED, tl.submitted_at, t, tuple(made)))  # type: ignore[no-any-return]
+            return _new(JobView, (FAILED, tl.submitted_at, t, tuple(made)))
         if steps:
             made.append(_new(StepView, (name, SUCCEED, start, t, None)))
     else:
-        return _new(JobView, (SUCCEED, tl.submitted_at, t, tuple(made)))  # type: ignore[no-any-return]
+        return _new(JobView, (SUCCEED, tl.submitted_at, t, tuple(made)))
     # Not ended: the last of PENDING, PROVISIONING and RUNNING begun by now (the later one
     # when two begin at once, as _status_times lists them).
     status = RUNNING if now >= running else PROVISIONING if now >= admitted else PENDING
-    return _new(JobView, (status, tl.submitted_at, None, tuple(made)))  # type: ignore[no-any-return]
+    return _new(JobView, (status, tl.submitted_at, None, tuple(made)))
 
 
 def _general_view(tl: Timeline, now: float, steps: bool = True) -> JobView:
