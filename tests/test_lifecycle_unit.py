@@ -559,6 +559,8 @@ def _check_instant(sched: Scheduler, jobs: List[Timeline], t: float, seen: Dict[
     assert len(branches) == len(set(branches))
     for tl in jobs:
         v = view(tl, t)
+        # The one-pass view of a plain admitted job agrees with the general one.
+        assert v == lifecycle._general_view(tl, t)
         # A view without steps (what ListJobs reads) says everything else exactly alike.
         assert view(tl, t, steps=False) == JobView(v.status, v.start, v.end, ())
         before = seen.get(tl.seq)
@@ -736,3 +738,50 @@ def test_the_suite_keeps_no_example_database() -> None:
     # What tests/conftest.py promises: no run replays examples saved by an earlier one.
     assert settings.default.database is None
     assert settings().database is None
+
+
+_any_duration = st.one_of(
+    st.sampled_from([0.0, 1.0, 2.0, 15.0, 120.0]),
+    st.floats(0, 1e6, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    kind=st.sampled_from(["build", "deployment"]),
+    test=st.booleans(),
+    outcome=st.sampled_from(
+        [Outcome.succeed(), Outcome.fail("BUILD", "b"), Outcome.fail("TEST", "t"),
+         Outcome.fail("DEPLOY", "d"), Outcome.fail("VERIFY", "v")]
+    ),
+    durations=st.builds(
+        Durations, pending=_any_duration, provisioning=_any_duration, build=_any_duration,
+        test=_any_duration, deploy=_any_duration, verify=_any_duration,
+    ),
+    submitted=st.floats(0, 2e9, allow_nan=False),
+    wait=_any_duration,
+    at=st.one_of(st.floats(-10, 2e6, allow_nan=False), st.integers(0, 8)),
+)
+def test_the_one_pass_view_of_an_admitted_job_is_the_general_view(
+    kind: JobKind, test: bool, outcome: Outcome, durations: Durations, submitted: float,
+    wait: float, at: float,
+) -> None:
+    """view() takes one pass over the steps for a job admitted, never stopped, that succeeds
+    or fails at a step: the same statuses, steps and floats as the general path, at instants
+    around every boundary (``at`` small: that many boundaries past admission)."""
+    try:
+        tl = Timeline(kind, submitted, durations=durations, outcome=outcome, test=test)
+    except ValueError:
+        return  # an outcome at a step this job does not run
+    tl.admitted_at = submitted + wait
+    bounds = [submitted, tl.admitted_at, tl.admitted_at + durations.provisioning]
+    for length in tl.lengths:
+        bounds.append(bounds[-1] + length)
+    instants = [submitted + at] if isinstance(at, float) else []
+    if isinstance(at, int):
+        mark = bounds[min(at, len(bounds) - 1)]
+        instants = [mark, math.nextafter(mark, -math.inf), math.nextafter(mark, math.inf)]
+    for now in instants:
+        for steps in (True, False):
+            assert view(tl, now, steps=steps) == lifecycle._general_view(tl, now, steps)
+    assert tl.lengths == tuple(durations.for_step(name) for name in tl.steps)
