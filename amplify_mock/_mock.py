@@ -32,15 +32,17 @@ import botocore.client
 import requests
 import responses
 from botocore.awsrequest import AWSResponse, HeadersDict
-from botocore.credentials import RefreshableCredentials
+from botocore.credentials import Credentials, RefreshableCredentials
 from botocore.endpoint import convert_to_response_dict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER, create_parser
 
 from . import _classes, _content, _guards, _interrupts, _sessions, _timeline, deployments
 from . import jobs as _jobs
 from ._access_log_controls import AccessLogControls
+from ._content import is_webhook_url
 from ._control_input import backend, located, locked
 from ._dispatch import Parsed, default_account, finish, handle, new_request_id
+from ._dispatch import answer as answer_api
 from ._domain_controls import DomainControls
 from ._lifecycle import Durations, Outcome
 from ._parsed import ParsedBuilder
@@ -67,8 +69,11 @@ _AWS_HOST = re.compile(
     r"(^|\.)(amazonaws\.com|amazonaws\.com\.cn|api\.aws|amazonwebservices\.com\.cn|"
     r"c2s\.ic\.gov|sc2s\.sgov\.gov|cloud\.adc-e\.uk|csp\.hci\.ic\.gov)\.?$"
 )
-# Host (with port) of a botocore request -> whether it is an AWS endpoint the mock answers.
-_verdicts: Dict[str, bool] = {}
+# What the mock does with a botocore request, by its host (with port) and the client's region:
+# nothing (not an AWS endpoint), answer it, refuse its signature's scope (an endpoint of
+# another region than the client's), or answer AWS's webhook host.
+_PASS, _ANSWER, _MISSCOPED, _WEBHOOK = 0, 1, 2, 3
+_verdicts: Dict[Tuple[str, Optional[str]], int] = {}
 _REQUESTS_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
 
 
@@ -467,8 +472,9 @@ class _Interceptor:
         def _make_request(
             client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
         ) -> Any:
-            if interceptor.intercepts(client, request_dict):
-                return interceptor.answer(client, operation_model, request_dict, request_context)
+            verdict = _verdict(client, request_dict["url"])
+            if verdict:
+                return interceptor.answer(client, operation_model, request_dict, request_context, verdict)
             return original(client, operation_model, request_dict, request_context)
 
         botocore.client.BaseClient._make_request = _make_request
@@ -508,38 +514,47 @@ class _Interceptor:
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
-        if client._service_model.endpoint_prefix != "amplify":
-            return False
-        url = request_dict["url"]
-        # A client sends every call to the same few endpoints: remember each one's verdict.
-        netloc = url.partition("//")[2].partition("/")[0]
-        verdict = _verdicts.get(netloc)
-        if verdict is None:
-            verdict = bool(_AWS_HOST.search(urlsplit(url).hostname or ""))
-            if len(_verdicts) < 256:
-                _verdicts[netloc] = verdict
-        return verdict
+        return _verdict(client, request_dict["url"]) != _PASS
 
     def answer(
-        self, client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
+        self,
+        client: Any,
+        operation_model: Any,
+        request_dict: Dict[str, Any],
+        request_context: Any,
+        verdict: Optional[int] = None,
     ) -> Tuple[AWSResponse, Dict[str, Any]]:
-        if _misscoped(request_dict["url"], client.meta.region_name):
-            return self.parse(operation_model, request_dict["url"], *_MISSCOPED_REPLY)
+        url = request_dict["url"]
+        if verdict is None:
+            verdict = _verdict(client, url)
+        if verdict == _MISSCOPED:
+            return self.parse(operation_model, url, *_MISSCOPED_REPLY)
         body = request_dict.get("body") or b""
         if isinstance(body, str):
             body = body.encode()
-        status, headers, result = handle(
-            request_dict["method"],
-            request_dict["url"],
-            request_dict["headers"],
-            body,
-            region=client.meta.region_name,
-            access_key=_access_key(client._request_signer._credentials),
-            serialized=False,
-            operation=operation_model.name,
-            service=operation_model.service_model,
-            stamp=self.parsed.stamps(),
-        )
+        credentials = client._request_signer._credentials
+        # Static credentials (the environment's, a test's): their key as it is.
+        key = credentials.access_key if type(credentials) is Credentials else _access_key(credentials)
+        if verdict == _ANSWER:
+            # The API's host (nearly every call): straight to the operation, without handle()
+            # asking again whether this is AWS's webhook host.
+            status, headers, result = answer_api(
+                request_dict["method"], url, request_dict["headers"], body, client.meta.region_name,
+                key, operation_model.name, operation_model.service_model, self.parsed.stamps(),
+            )
+        else:
+            status, headers, result = handle(
+                request_dict["method"],
+                url,
+                request_dict["headers"],
+                body,
+                region=client.meta.region_name,
+                access_key=key,
+                serialized=False,
+                operation=operation_model.name,
+                service=operation_model.service_model,
+                stamp=self.parsed.stamps(),
+            )
         request_id = new_request_id()
         # A success goes to botocore already parsed: serializing it only for botocore's parser
         # to read it back was most of a call's cost. The job operations build it parsed in the
@@ -591,8 +606,6 @@ class _Interceptor:
 # aws/aws-sdk-js#4545 (403 InvalidSignatureException) and scripts quoting
 # {"__type":"InvalidSignatureException","message":"Credential should be scoped to a valid region. "}.
 _ENDPOINT_REGION = re.compile(r"amplify(?:-fips)?\.([a-z0-9-]+)\." + DOMAINS + r"(?::\d+)?$", re.IGNORECASE)
-# (host with port, the client's region) -> whether AWS would refuse the signature's scope.
-_scope_verdicts: Dict[Tuple[str, Optional[str]], bool] = {}
 _MISSCOPED_REPLY = (
     403,
     {"Content-Type": "application/json", "x-amzn-ErrorType": "InvalidSignatureException"},
@@ -600,15 +613,26 @@ _MISSCOPED_REPLY = (
 )
 
 
-def _misscoped(url: str, region: Optional[str]) -> bool:
-    netloc = url.partition("//")[2].partition("/")[0]
-    key = (netloc, region)
-    verdict = _scope_verdicts.get(key)
+def _verdict(client: Any, url: str) -> int:
+    """What the mock does with a request of ``client`` to ``url`` (see _verdicts)."""
+    if client._service_model.endpoint_prefix != "amplify":
+        return _PASS
+    # A client sends every call to the same few endpoints: remember each one's verdict.
+    region = client.meta.region_name
+    key = (url.partition("//")[2].partition("/")[0], region)
+    verdict = _verdicts.get(key)
     if verdict is None:
-        match = _ENDPOINT_REGION.match(netloc)
-        verdict = bool(match and region and match.group(1).lower() != region.lower())
-        if len(_scope_verdicts) < 256:
-            _scope_verdicts[key] = verdict
+        netloc = key[0]
+        if not _AWS_HOST.search(urlsplit(url).hostname or ""):
+            verdict = _PASS
+        elif is_webhook_url(url):
+            verdict = _WEBHOOK
+        else:
+            match = _ENDPOINT_REGION.match(netloc)
+            misscoped = match and region and match.group(1).lower() != region.lower()
+            verdict = _MISSCOPED if misscoped else _ANSWER
+        if len(_verdicts) < 256:
+            _verdicts[key] = verdict
     return verdict
 
 

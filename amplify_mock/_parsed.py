@@ -134,7 +134,7 @@ class Timestamps:
 
     __slots__ = ("_parse", "_seen", "_context", "_size", "_zone", "_local", "stamp")
 
-    def __init__(self, parse: Convert, size: int = 4096) -> None:
+    def __init__(self, parse: Convert, size: int = 512) -> None:
         self._parse = parse
         self._seen: Dict[float, Any] = {}
         self._context: Tuple[Any, ...] = ()
@@ -147,12 +147,18 @@ class Timestamps:
         """Forget every remembered answer if what they depend on changed, or if there are too
         many; called once per reply, before its timestamps are converted."""
         context = (datetime.datetime, time.timezone, time.altzone, time.daylight, time.tzname)
-        if context != self._context or len(self._seen) >= self._size:
-            self._seen = {}
-            self._context = context
-            self._zone = get_tzinfo_options()[0]() if self._parse is parse_timestamp else None
-            self._local = _local_maker(self._zone, datetime.datetime)
-            self.stamp = self._stamper()
+        if context == self._context:
+            if len(self._seen) >= self._size:
+                # Emptied in place: the stamper holds it. Kept small, so that a walk through
+                # thousands of jobs read once does not drag a large table and thousands of
+                # datetimes through the cache; a poll reads the same few instants again.
+                self._seen.clear()
+            return
+        self._seen = {}
+        self._context = context
+        self._zone = get_tzinfo_options()[0]() if self._parse is parse_timestamp else None
+        self._local = _local_maker(self._zone, datetime.datetime)
+        self.stamp = self._stamper()
 
     def __call__(self, value: Any) -> Any:
         return self.stamp(value)

@@ -255,17 +255,23 @@ class Job:
         shadow.stopped_at = self.manual_stop if self.manual_stop is not None else timeline.stopped_at
         return shadow
 
-    def summary(self, job_view: JobView, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
+    def summary(
+        self, job_view: JobView, stamp: Optional[Stamp] = None, made: Tuple[Any, Any] = (None, None)
+    ) -> Dict[str, Any]:
         """The JobSummary, members in the model's order. Timestamps are epoch seconds (the
         wire), or what ``stamp`` makes of them: the in-process path passes botocore's own
-        timestamp parser, and the result is the parsed reply itself, built once."""
+        timestamp parser, and the result is the parsed reply itself, built once. ``made`` is
+        an instant and what ``stamp`` made of it already (the last step's end: the job's)."""
         end = job_view.end
         if stamp is None:
             commit_time, start = self.commit_time, job_view.start
         else:
-            commit_time, start = stamp(self.commit_time), stamp(job_view.start)
+            # A datetime is immutable, and the same instant makes equal ones: an instant the
+            # reply spells twice (a build's commit time is its start) is made once.
+            commit_time = stamp(self.commit_time)
+            start = commit_time if job_view.start == self.commit_time else stamp(job_view.start)
             if end is not None:
-                end = stamp(end)
+                end = made[1] if end == made[0] else stamp(end)
         # The id spelt once for both members, the ARN without the property (see arn): a
         # ListJobs page spells fifty.
         job_id = str(self.job_id)
@@ -307,12 +313,16 @@ class Job:
         # botocore's parser would list them.
         at = _as_is if stamp is None else stamp
         steps = []
+        # A step starts as the one before it ends: that instant is made once (see summary).
+        last, last_made = None, None
         for name, status, start, end, reason in job_view.steps:
+            start_made = last_made if start == last else at(start)
+            last, last_made = end, at(end)
             step: Dict[str, Any] = {
                 "stepName": name,
-                "startTime": at(start),
+                "startTime": start_made,
                 "status": status,
-                "endTime": at(end),
+                "endTime": last_made,
                 "logUrl": f"{base}/{name}/log.txt",
             }
             if name == "BUILD":
@@ -656,7 +666,10 @@ def _as_is(seconds: float) -> float:
 
 
 def job_output(job: Job, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
-    return {"summary": job.summary(job_view, stamp), "steps": job.steps(job_view, base, stamp)}
+    steps = job.steps(job_view, base, stamp)
+    # The job ends as its last step does: that instant is made once.
+    made = (job_view.steps[-1].end, steps[-1]["endTime"]) if steps and stamp is not None else (None, None)
+    return {"summary": job.summary(job_view, stamp, made), "steps": steps}
 
 
 def _size(content: IO[bytes]) -> int:

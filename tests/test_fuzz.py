@@ -524,13 +524,15 @@ class Session:
 def session() -> Iterator[Session]:
     """One started mock for the module: refused requests change nothing, so every case finds
     the same seeded state (which is what each case checks)."""
-    original = amplify_mock._mock.handle
     answers: List[Tuple[int, Dict[str, str], bytes]] = []
 
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        answer = original(*args, **kwargs)
-        answers.append(answer)
-        return answer
+    def recording(original: Callable[..., Any]) -> Callable[..., Any]:
+        def record(*args: Any, **kwargs: Any) -> Any:
+            answer = original(*args, **kwargs)
+            answers.append(answer)
+            return answer
+
+        return record
 
     frozen = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
     with pytest.MonkeyPatch.context() as env:
@@ -540,7 +542,9 @@ def session() -> Iterator[Session]:
         with (
             mock_amplify_jobs(),
             time_machine.travel(frozen, tick=False),
-            mock.patch.object(amplify_mock._mock, "handle", recording),
+            # A call to the API's host is answered by answer_api, any other by handle.
+            mock.patch.object(amplify_mock._mock, "handle", recording(amplify_mock._mock.handle)),
+            mock.patch.object(amplify_mock._mock, "answer_api", recording(amplify_mock._mock.answer_api)),
         ):
             fuzz = Session(answers)
             fuzz.seed()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import uuid
 from contextlib import contextmanager
 from typing import Any, Dict, Iterator, Set, Tuple
 from unittest import mock
@@ -97,13 +98,19 @@ def compared() -> Iterator[Set[str]]:
     interceptor = _mock._interceptor
     original_answer = interceptor.answer
     original_handle = _mock.handle
+    original_answer_api = _mock.answer_api
     stamps = _Recording(interceptor.parsed.timestamps)
 
-    def answer(client: Any, operation_model: Any, request_dict: Dict[str, Any], context: Any) -> Any:
+    def answer(
+        client: Any, operation_model: Any, request_dict: Dict[str, Any], context: Any, *verdict: Any
+    ) -> Any:
         captured: Dict[str, Any] = {}
 
-        def recording(*args: Any, **kwargs: Any) -> Any:
-            result = original_handle(*args, **kwargs)
+        def recorder(original: Any) -> Any:
+            return lambda *args, **kwargs: recording(original, *args, **kwargs)
+
+        def recording(original: Any, *args: Any, **kwargs: Any) -> Any:
+            result = original(*args, **kwargs)
             status, headers, body = result
             if isinstance(body, Parsed):
                 built_parsed.add(operation_model.name)
@@ -112,8 +119,11 @@ def compared() -> Iterator[Set[str]]:
                 captured["answer"] = copy.deepcopy(result)
             return result
 
-        with mock.patch.object(_mock, "handle", recording):
-            http, parsed = original_answer(client, operation_model, request_dict, context)
+        # The API's host goes to answer_api, any other to handle: both recorded.
+        with mock.patch.object(_mock, "handle", recorder(original_handle)), mock.patch.object(
+            _mock, "answer_api", recorder(original_answer_api)
+        ):
+            http, parsed = original_answer(client, operation_model, request_dict, context, *verdict)
         status, headers, result = captured["answer"]
         if not isinstance(result, bytes):
             status, headers, payload = finish(status, dict(headers), result)
@@ -347,3 +357,12 @@ def test_an_after_call_hook_sees_the_reply_as_it_would_come_off_the_wire() -> No
     assert seen["content_type"] == "application/json"
     assert json.loads(seen["body"])["app"]["appId"] == reply["app"]["appId"]
     assert reply["ResponseMetadata"]["HTTPHeaders"]["x-amzn-requestid"] == seen["request_id"]
+
+
+def test_request_ids_are_uuid_shaped_and_never_repeat() -> None:
+    with mock_amplify_jobs():
+        client = boto3.client("amplify", region_name="us-east-1")
+        ids = [client.list_apps()["ResponseMetadata"]["RequestId"] for _ in range(20)]
+    assert len(set(ids)) == len(ids)
+    for request_id in ids:
+        assert str(uuid.UUID(request_id)) == request_id  # AWS's shape: 8-4-4-4-12 lower-case hex

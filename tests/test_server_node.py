@@ -128,6 +128,16 @@ def test_a_fetch_put_of_a_stream_is_refused_as_s3_refuses_it(server: Served) -> 
     assert _uploaded(server, app_id, created["jobId"]) is None
 
 
+def _head(sock: socket.socket) -> bytes:
+    """What the server sent up to the end of a reply's head."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    return data
+
+
 def test_an_http_request_with_expect_100_continue_uploads(server: Served) -> None:
     # http.request(url, {method: "PUT", headers: {"Content-Length": n, Expect: "100-continue"}}),
     # the body written on the "continue" event.
@@ -140,18 +150,10 @@ def test_an_http_request_with_expect_100_continue_uploads(server: Served) -> Non
     )
     with socket.create_connection(("127.0.0.1", server.server.port), timeout=10) as sock:
         sock.sendall(head)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            assert chunk, data
-            data += chunk
+        data = _head(sock)
         assert data == b"HTTP/1.1 100 Continue\r\n\r\n"
         sock.sendall(archive)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = sock.recv(65536)
-            assert chunk, data
-            data += chunk
+        data = _head(sock)
     assert data.startswith(b"HTTP/1.1 200 OK\r\n")
     assert _uploaded(server, app_id, created["jobId"])["size"] == len(archive)  # type: ignore[index]
 
