@@ -23,7 +23,7 @@ from .exceptions import (
     NotImplementedByMockException,
 )
 from .jobs import Stamp
-from .models import LockedBackend
+from .models import STATE_LOCK, LockedBackend, current_backend
 from .responses import OPERATIONS, PARSED
 
 Response = Tuple[int, Dict[str, str], bytes]
@@ -164,6 +164,17 @@ def answer(
                     _seen_requests.clear()
                 _seen_requests[key] = (host, name, dict(params))
         parsed = PARSED.get(name) if stamp is not None else None
+        if region is not None and access_key is not None:
+            # The backend of a call in-process (its region and key known) read under the state
+            # lock, which every backend shares: a reset cannot swap it meanwhile. The first
+            # call of an account and region creates it below, outside the lock (LockedBackend).
+            account = _account(headers, access_key)
+            with STATE_LOCK:
+                backend = current_backend(account, region)
+                if backend is not None:
+                    if parsed is not None:
+                        return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
+                    return 200, dict(_JSON), OPERATIONS[name](backend, params)
         with _locked(host, headers, region, access_key) as backend:
             if parsed is not None:
                 return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
@@ -262,9 +273,15 @@ def moto_account_id() -> Optional[str]:
 
 
 def _account(headers: Mapping[str, str], access_key: Optional[str]) -> str:
-    account = moto_account_id()
-    if account is not None:
-        return account
+    # moto_account_id() inlined: every call asks.
+    if os.environ is _ENVIRON and _ENVIRON_DATA is not None:
+        raw = _ENVIRON_DATA.get(_MOTO_ACCOUNT_KEY)
+        if raw is not None:
+            return _decode_value(raw)
+    else:
+        account = os.environ.get("MOTO_ACCOUNT_ID")
+        if account is not None:
+            return account
     for key, value in headers.items():
         if key.lower() == "x-moto-account-id":
             return value.decode() if isinstance(value, bytes) else str(value)

@@ -53,6 +53,7 @@ class AmplifyBackend(BaseBackend):
 
     def __init__(self, region_name: str, account_id: str):
         super().__init__(region_name, account_id)
+        # One lock for every backend: _dispatch reads a backend under it without knowing it first.
         self.lock = STATE_LOCK
         self.apps = Apps()
         self.scheduler = Scheduler(settings.max_concurrent)
@@ -419,7 +420,9 @@ def account_of(app_id: object, region: Optional[str], account_id: str) -> str:
     return holders[0] if len(holders) == 1 else account_id
 
 
-def _current(account_id: str, region: str) -> Optional[AmplifyBackend]:
+def current_backend(account_id: str, region: str) -> Optional[AmplifyBackend]:
+    """The backend of that account and region, if there is one yet (read under STATE_LOCK, it
+    stays the account's until the lock is released)."""
     # Plain dict reads: BackendDict's own lookups take moto's lock, and create what is missing.
     regions = dict.get(amplify_backends, account_id)
     return dict.get(regions, region) if regions is not None else None
@@ -440,13 +443,13 @@ class LockedBackend:
     def __init__(self, account_id: str, region: str) -> None:
         self._account_id = account_id
         self._region = region
-        self._backend = _current(account_id, region) or amplify_backends[account_id][region]
+        self._backend = current_backend(account_id, region) or amplify_backends[account_id][region]
 
     def __enter__(self) -> AmplifyBackend:
         backend = self._backend
         while True:
             backend.lock.acquire()
-            if _current(self._account_id, self._region) is backend:
+            if current_backend(self._account_id, self._region) is backend:
                 self._backend = backend
                 return backend
             backend.lock.release()
