@@ -115,13 +115,25 @@ class _Reply(AWSResponse):  # type: ignore[misc]
     """An AWSResponse whose case-insensitive headers are built only if someone reads them
     (an after-call hook, say): boto3 itself never does on the in-process path."""
 
-    def __init__(self, url: str, status_code: int, headers: Dict[str, str], raw: Any) -> None:
+    def __init__(self, url: str, status_code: int, headers: Dict[str, str], result: Dict[str, Any]) -> None:
         self.url = url
         self.status_code = status_code
         self._plain_headers = headers
         self._headers: Optional[HeadersDict] = None
-        self.raw = raw
+        self._result = result
+        self._raw: Any = None
         self._content = None
+
+    @property
+    def raw(self) -> Any:
+        """The body as botocore streams it, made when first asked for (rarely: boto3 never)."""
+        if self._raw is None:
+            self._raw = _Unserialized(self._result)
+        return self._raw
+
+    @raw.setter
+    def raw(self, value: Any) -> None:
+        self._raw = value
 
     @property
     def headers(self) -> HeadersDict:
@@ -571,7 +583,7 @@ class _Interceptor:
         else:
             members = convert(result)
         headers["x-amzn-RequestId"] = request_id
-        http = _Reply(request_dict["url"], status, headers, _Unserialized(result))
+        http = _Reply(url, status, headers, result)
         if len(headers) == 2 and "Content-Type" in headers:
             # A success's headers (the content type and the id) lower-cased without a
             # comprehension, which costs a frame of its own.
