@@ -484,9 +484,13 @@ class _Interceptor:
         def _make_request(
             client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
         ) -> Any:
-            verdict = _verdict(client, request_dict["url"])
-            if verdict:
-                return interceptor.answer(client, operation_model, request_dict, request_context, verdict)
+            if client._service_model.endpoint_prefix == "amplify":
+                region = client.meta.region_name
+                verdict = _verdict(request_dict["url"], region)
+                if verdict:
+                    return interceptor.answer(
+                        client, operation_model, request_dict, request_context, verdict, region
+                    )
             return original(client, operation_model, request_dict, request_context)
 
         botocore.client.BaseClient._make_request = _make_request
@@ -526,7 +530,9 @@ class _Interceptor:
 
     @staticmethod
     def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
-        return _verdict(client, request_dict["url"]) != _PASS
+        if client._service_model.endpoint_prefix != "amplify":
+            return False
+        return _verdict(request_dict["url"], client.meta.region_name) != _PASS
 
     def answer(
         self,
@@ -535,10 +541,14 @@ class _Interceptor:
         request_dict: Dict[str, Any],
         request_context: Any,
         verdict: Optional[int] = None,
+        region: Optional[str] = None,
     ) -> Tuple[AWSResponse, Dict[str, Any]]:
+        """The reply to a call of an Amplify client; ``verdict`` and ``region`` (the client's)
+        as the caller found them, if it did."""
         url = request_dict["url"]
-        if verdict is None:
-            verdict = _verdict(client, url)
+        if verdict is None or region is None:
+            region = client.meta.region_name
+            verdict = _verdict(url, region)
         if verdict == _MISSCOPED:
             return self.parse(operation_model, url, *_MISSCOPED_REPLY)
         body = request_dict.get("body") or b""
@@ -551,8 +561,8 @@ class _Interceptor:
             # The API's host (nearly every call): straight to the operation, without handle()
             # asking again whether this is AWS's webhook host.
             status, headers, result = answer_api(
-                request_dict["method"], url, request_dict["headers"], body, client.meta.region_name,
-                key, operation_model.name, operation_model.service_model, self.parsed.stamps(),
+                request_dict["method"], url, request_dict["headers"], body, region, key,
+                operation_model.name, operation_model.service_model, self.parsed.stamps(),
             )
         else:
             status, headers, result = handle(
@@ -560,7 +570,7 @@ class _Interceptor:
                 url,
                 request_dict["headers"],
                 body,
-                region=client.meta.region_name,
+                region=region,
                 access_key=key,
                 serialized=False,
                 operation=operation_model.name,
@@ -625,12 +635,9 @@ _MISSCOPED_REPLY = (
 )
 
 
-def _verdict(client: Any, url: str) -> int:
-    """What the mock does with a request of ``client`` to ``url`` (see _verdicts)."""
-    if client._service_model.endpoint_prefix != "amplify":
-        return _PASS
+def _verdict(url: str, region: Optional[str]) -> int:
+    """What the mock does with an Amplify client's request to ``url`` (see _verdicts)."""
     # A client sends every call to the same few endpoints: remember each one's verdict.
-    region = client.meta.region_name
     key = (url.partition("//")[2].partition("/")[0], region)
     verdict = _verdicts.get(key)
     if verdict is None:

@@ -186,30 +186,36 @@ class Timestamps:
             def stamp_one_offset(value: Any) -> Any:
                 nonlocal last
                 parsed = seen.get(value)
-                if parsed is None:
-                    if type(value) is not float:
-                        return parse(value)
-                    if low <= value < high:
-                        whole = value.is_integer()
-                        previous, made = last
-                        shift = None
-                        if whole and previous is not None:
-                            difference = value - previous  # exact: both whole, below 2**53
-                            shift = shifts.get(difference)
-                            if shift is None and len(shifts) < _SHIFTS:
-                                shifts[difference] = _REAL_TIMEDELTA(seconds=difference)
-                        if shift is not None:
-                            parsed = made + shift
-                        else:
-                            wall = from_utc(value, _UTC)
-                            if offset:
-                                wall += offset
-                            parsed = combine(wall, wall.time(), zone)
-                        if whole:
-                            last = (value, parsed)
+                if parsed is not None:
+                    return parsed
+                # A whole second a known difference after the last one made (most instants of
+                # a job never read before): the shift below, with no other test on the way.
+                previous, made = last
+                if previous is not None and type(value) is float and low <= value < high:
+                    shift = shifts.get(value - previous) if value.is_integer() else None
+                    if shift is not None:
+                        parsed = made + shift
+                        last = (value, parsed)
                         seen[value] = parsed
-                    else:
-                        parsed = seen[value] = slow(value)
+                        return parsed
+                if type(value) is not float:
+                    return parse(value)
+                if low <= value < high:
+                    whole = value.is_integer()
+                    if whole and previous is not None:
+                        # A new difference (the shift above missed): remembered for the next.
+                        difference = value - previous  # exact: both whole, below 2**53
+                        if len(shifts) < _SHIFTS:
+                            shifts[difference] = _REAL_TIMEDELTA(seconds=difference)
+                    wall = from_utc(value, _UTC)
+                    if offset:
+                        wall += offset
+                    parsed = combine(wall, wall.time(), zone)
+                    if whole:
+                        last = (value, parsed)
+                    seen[value] = parsed
+                else:
+                    parsed = seen[value] = slow(value)
                 return parsed
 
             return stamp_one_offset
