@@ -273,15 +273,9 @@ def moto_account_id() -> Optional[str]:
 
 
 def _account(headers: Mapping[str, str], access_key: Optional[str]) -> str:
-    # moto_account_id() inlined: every call asks.
-    if os.environ is _ENVIRON and _ENVIRON_DATA is not None:
-        raw = _ENVIRON_DATA.get(_MOTO_ACCOUNT_KEY)
-        if raw is not None:
-            return _decode_value(raw)
-    else:
-        account = os.environ.get("MOTO_ACCOUNT_ID")
-        if account is not None:
-            return account
+    account = moto_account_id()
+    if account is not None:
+        return account
     for key, value in headers.items():
         if key.lower() == "x-moto-account-id":
             return value.decode() if isinstance(value, bytes) else str(value)

@@ -209,8 +209,9 @@ _DEFAULT_DURATIONS: Final = Durations()
 
 @functools.lru_cache(maxsize=64)
 def _lengths(steps: Tuple[str, ...], durations: Durations) -> Tuple[float, ...]:
-    """Each step's duration, in order: one tuple shared by the jobs of the same durations."""
-    return tuple(durations.for_step(name) for name in steps)
+    """Each step's duration, in order: one tuple shared by the jobs of the same durations.
+    As floats: Durations(build=1) and Durations(build=1.0) are equal, so share an entry."""
+    return tuple(float(durations.for_step(name)) for name in steps)
 
 
 class StepView(NamedTuple):
@@ -425,7 +426,13 @@ def view(tl: Timeline, now: float, *, steps: bool = True) -> JobView:
     steps out (a summary has none), which is most of a view's cost."""
     admitted = tl.admitted_at
     outcome = tl.outcome
-    if admitted is not None and tl.stopped_at is None and outcome.kind != "NEVER_FINISH":
+    if (
+        admitted is not None
+        and tl.stopped_at is None
+        and outcome.kind != "NEVER_FINISH"
+        # Always so from the scheduler; a hand-built timeline may say otherwise.
+        and admitted >= tl.submitted_at
+    ):
         return _admitted_view(tl, admitted, outcome, now, steps)
     return _general_view(tl, now, steps)
 

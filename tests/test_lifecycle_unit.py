@@ -760,11 +760,12 @@ _any_duration = st.one_of(
     ),
     submitted=st.floats(0, 2e9, allow_nan=False),
     wait=_any_duration,
-    at=st.one_of(st.floats(-10, 2e6, allow_nan=False), st.integers(0, 8)),
+    at=st.one_of(st.floats(-2e6, 2e6, allow_nan=False), st.integers(0, 8)),
+    early=st.booleans(),
 )
 def test_the_one_pass_view_of_an_admitted_job_is_the_general_view(
     kind: JobKind, test: bool, outcome: Outcome, durations: Durations, submitted: float,
-    wait: float, at: float,
+    wait: float, at: float, early: bool,
 ) -> None:
     """view() takes one pass over the steps for a job admitted, never stopped, that succeeds
     or fails at a step: the same statuses, steps and floats as the general path, at instants
@@ -773,7 +774,7 @@ def test_the_one_pass_view_of_an_admitted_job_is_the_general_view(
         tl = Timeline(kind, submitted, durations=durations, outcome=outcome, test=test)
     except ValueError:
         return  # an outcome at a step this job does not run
-    tl.admitted_at = submitted + wait
+    tl.admitted_at = submitted + wait if not early else submitted - wait - 1.0  # early: hand-built
     bounds = [submitted, tl.admitted_at, tl.admitted_at + durations.provisioning]
     for length in tl.lengths:
         bounds.append(bounds[-1] + length)
@@ -785,3 +786,13 @@ def test_the_one_pass_view_of_an_admitted_job_is_the_general_view(
         for steps in (True, False):
             assert view(tl, now, steps=steps) == lifecycle._general_view(tl, now, steps)
     assert tl.lengths == tuple(durations.for_step(name) for name in tl.steps)
+    assert all(type(length) is float for length in tl.lengths)
+
+
+def test_step_times_do_not_depend_on_how_an_equal_duration_was_spelt() -> None:
+    # Durations(build=1) == Durations(build=1.0): timelines share their lengths, as floats.
+    first = Timeline("build", 0, durations=Durations(0, 1, 1, 1, 1, 1))
+    second = Timeline("build", 0, durations=Durations(0.0, 1.0, 1.0, 1.0, 1.0, 1.0))
+    for tl in (first, second):
+        tl.admitted_at = 0
+        assert [type(step.end) for step in view(tl, 100).steps] == [float, float, float]
