@@ -393,21 +393,7 @@ def artifact_url(backend: AmplifyBackend, artifact_id: str) -> str:
 
 def artifacts_base(backend: AmplifyBackend, job: Job) -> str:
     """Where a job's steps' logs and artifacts are: ``{base}/{STEP}/log.txt`` and so on."""
-    branch = job.branch
-    # By the branch's ARN, which names its account, region, app and name: every GetJob with
-    # steps asks, and the path of its branch is spelt once.
-    prefix = _artifacts_prefixes.get(branch.arn)
-    if prefix is None:
-        parts = (backend.account_id, backend.region_name, branch.app.app_id, branch.name)
-        prefix = ARTIFACTS + _branch_path(*parts)
-        if len(_artifacts_prefixes) >= 1024:
-            _artifacts_prefixes.clear()
-        _artifacts_prefixes[branch.arn] = prefix
-    served = origin_var.get()
-    return (served if served is not None else _listener.origin()) + prefix + "/" + str(job.job_id)
-
-
-_artifacts_prefixes: Dict[str, str] = {}
+    return origin() + ARTIFACTS + _job_path(backend, job)
 
 
 # Serving them

@@ -23,7 +23,7 @@ from .exceptions import (
     NotImplementedByMockException,
 )
 from .jobs import Stamp
-from .models import STATE_LOCK, LockedBackend, current_backend
+from .models import STATE_LOCK, AmplifyBackend, LockedBackend, current_backend
 from .responses import OPERATIONS, PARSED
 
 Response = Tuple[int, Dict[str, str], bytes]
@@ -163,7 +163,6 @@ def answer(
                 if len(_seen_requests) >= _SEEN_REQUESTS_MAX:
                     _seen_requests.clear()
                 _seen_requests[key] = (host, name, dict(params))
-        parsed = PARSED.get(name) if stamp is not None else None
         if region is not None and access_key is not None:
             # The backend of a call in-process (its region and key known) read under the state
             # lock, which every backend shares: a reset cannot swap it meanwhile. The first
@@ -172,18 +171,22 @@ def answer(
             with STATE_LOCK:
                 backend = current_backend(account, region)
                 if backend is not None:
-                    if parsed is not None:
-                        return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
-                    return 200, dict(_JSON), OPERATIONS[name](backend, params)
+                    return _operate(backend, name, params, stamp)
         with _locked(host, headers, region, access_key) as backend:
-            if parsed is not None:
-                return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
-            result = OPERATIONS[name](backend, params)
-        return 200, dict(_JSON), result
+            return _operate(backend, name, params, stamp)
     except AmplifyError as error:
         return error.to_response()
     except Exception as error:  # noqa: BLE001 - a mock must answer, never raise into botocore
         return _internal_failure(error)
+
+
+def _operate(backend: AmplifyBackend, name: str, params: Dict[str, Any], stamp: Optional[Stamp]) -> Result:
+    """The operation's answer, its state lock held by the caller. With ``stamp``, an operation
+    that can build its reply parsed does (see handle)."""
+    parsed = PARSED.get(name) if stamp is not None else None
+    if parsed is not None:
+        return 200, dict(_JSON), Parsed(parsed(backend, params, stamp))
+    return 200, dict(_JSON), OPERATIONS[name](backend, params)
 
 
 # Valid requests already parsed, by (method, URL, body, operation hint): parsing is a pure

@@ -50,8 +50,16 @@ class InterceptorRef(Protocol):
 
     def intercepts(self, client: Any, request_dict: Dict[str, Any]) -> bool: ...
 
+    def verdict(self, client: Any, request_dict: Dict[str, Any]) -> Tuple[int, Optional[str]]: ...
+
     def answer(
-        self, client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
+        self,
+        client: Any,
+        operation_model: Any,
+        request_dict: Dict[str, Any],
+        request_context: Any,
+        verdict: Optional[int] = None,
+        region: Optional[str] = None,
     ) -> Any: ...
 
 
@@ -139,8 +147,11 @@ def _patch_async_client(cls: type, interceptor: InterceptorRef) -> None:
     async def _make_request(
         client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
     ) -> Any:
-        if interceptor.intercepts(client, request_dict):
-            return interceptor.answer(client, operation_model, request_dict, request_context)
+        verdict, region = interceptor.verdict(client, request_dict)
+        if verdict:
+            return interceptor.answer(
+                client, operation_model, request_dict, request_context, verdict, region
+            )
         return await original(client, operation_model, request_dict, request_context)
 
     _patch(cls, "_make_request", _make_request)

@@ -484,13 +484,11 @@ class _Interceptor:
         def _make_request(
             client: Any, operation_model: Any, request_dict: Dict[str, Any], request_context: Any
         ) -> Any:
-            if client._service_model.endpoint_prefix == "amplify":
-                region = client.meta.region_name
-                verdict = _verdict(request_dict["url"], region)
-                if verdict:
-                    return interceptor.answer(
-                        client, operation_model, request_dict, request_context, verdict, region
-                    )
+            verdict, region = interceptor.verdict(client, request_dict)
+            if verdict:
+                return interceptor.answer(
+                    client, operation_model, request_dict, request_context, verdict, region
+                )
             return original(client, operation_model, request_dict, request_context)
 
         botocore.client.BaseClient._make_request = _make_request
@@ -529,10 +527,16 @@ class _Interceptor:
         _reset_backends(keep_state=moto_serving)
 
     @staticmethod
-    def intercepts(client: Any, request_dict: Dict[str, Any]) -> bool:
+    def verdict(client: Any, request_dict: Dict[str, Any]) -> Tuple[int, Optional[str]]:
+        """What the mock does with this request of ``client`` (see _verdicts), and the
+        client's region, which the answer needs too."""
         if client._service_model.endpoint_prefix != "amplify":
-            return False
-        return _verdict(request_dict["url"], client.meta.region_name) != _PASS
+            return _PASS, None
+        region = client.meta.region_name
+        return _verdict(request_dict["url"], region), region
+
+    def intercepts(self, client: Any, request_dict: Dict[str, Any]) -> bool:
+        return self.verdict(client, request_dict)[0] != _PASS
 
     def answer(
         self,
@@ -546,9 +550,8 @@ class _Interceptor:
         """The reply to a call of an Amplify client; ``verdict`` and ``region`` (the client's)
         as the caller found them, if it did."""
         url = request_dict["url"]
-        if verdict is None or region is None:
-            region = client.meta.region_name
-            verdict = _verdict(url, region)
+        if verdict is None:
+            verdict, region = self.verdict(client, request_dict)
         if verdict == _MISSCOPED:
             return self.parse(operation_model, url, *_MISSCOPED_REPLY)
         body = request_dict.get("body") or b""

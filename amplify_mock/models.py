@@ -163,8 +163,7 @@ class AmplifyBackend(BaseBackend):
         return self.jobs.queue_build(branch, commit_id, commit_message, merge_pending=merge_pending)
 
     def get_job(self, app_id: str, branch_name: str, job_id: str) -> Tuple[Job, JobView]:
-        # get_branch spelt out: the call a test polls.
-        return self.jobs.get_job(self.apps.get_app(app_id).branches.get_branch(branch_name), job_id)
+        return self.jobs.get_job(self.get_branch(app_id, branch_name), job_id)
 
     def list_jobs(
         self, app_id: str, branch_name: str, next_token: Optional[str], max_results: Optional[int]
