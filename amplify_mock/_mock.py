@@ -10,6 +10,7 @@ import os
 import re
 import sys
 import threading
+import weakref
 from typing import (
     Any,
     AsyncGenerator,
@@ -73,6 +74,9 @@ _AWS_HOST = re.compile(
 # nothing (not an AWS endpoint), answer it, refuse its signature's scope (an endpoint of
 # another region than the client's), or answer AWS's webhook host.
 _PASS, _ANSWER, _MISSCOPED, _WEBHOOK = 0, 1, 2, 3
+# The event where a hooked client's calls are answered (see _Interceptor.hook).
+_BEFORE_CALL = "before-call.amplify"
+_HOOK_ID = "amplify_mock.before_call"
 _verdicts: Dict[Tuple[str, Optional[str]], int] = {}
 _REQUESTS_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
 
@@ -411,6 +415,10 @@ class _Interceptor:
         self.requests_mock: Optional[responses.RequestsMock] = None
         self.saved_env: Dict[str, Optional[str]] = {}
         self.session_patch: Any = None
+        # The patched BaseClient._make_request, and the clients whose calls it answered and
+        # that are now answered a step sooner (see _hook).
+        self.make_request: Optional[Callable[..., Any]] = None
+        self.hooked: weakref.WeakSet[Any] = weakref.WeakSet()
         self.parser = create_parser("rest-json")
         # The timestamp parser create_parser gave self.parser, so both paths build the same datetimes.
         self.parsed = ParsedBuilder(DEFAULT_TIMESTAMP_PARSER)
@@ -486,12 +494,15 @@ class _Interceptor:
         ) -> Any:
             verdict, region = interceptor.verdict(client, request_dict)
             if verdict:
+                if verdict == _ANSWER and client not in interceptor.hooked:
+                    interceptor.hook(client, request_dict["url"], region)
                 return interceptor.answer(
                     client, operation_model, request_dict, request_context, verdict, region
                 )
             return original(client, operation_model, request_dict, request_context)
 
         botocore.client.BaseClient._make_request = _make_request
+        self.make_request = _make_request
 
         mock = responses.RequestsMock(
             assert_all_requests_are_fired=False,
@@ -507,6 +518,11 @@ class _Interceptor:
         if self.requests_mock is not None:
             self.requests_mock.stop(allow_assert=False)
             self.requests_mock = None
+        # First, so that a hook a racing call still adds declines (see hook).
+        self.make_request = None
+        for client in list(self.hooked):
+            client.meta.events.unregister(_BEFORE_CALL, unique_id=_HOOK_ID)
+        self.hooked = weakref.WeakSet()
         if self.original_make_request is not None:
             botocore.client.BaseClient._make_request = self.original_make_request
             self.original_make_request = None
@@ -525,6 +541,43 @@ class _Interceptor:
         if not moto_serving:
             _content.stop_listener()
         _reset_backends(keep_state=moto_serving)
+
+    def hook(self, client: Any, url: str, region: Optional[str]) -> None:
+        """Answer ``client``'s later calls to the API's host at ``url`` in its ``before-call``
+        event, the Stubber's place, rather than in ``_make_request``: about 6% of a call
+        (botocore's request compression and checksum steps, and a method lookup) never run,
+        and what they would do is nothing for Amplify's operations (no compression or
+        checksum trait in its model). The handler comes last, after the user's own and
+        botocore's, so a Stubber or a user's handler that answers still answers first, and
+        it declines (the call goes on to ``_make_request``) as soon as anything is not as
+        when it was hooked: another host, or ``_make_request`` patched on the client or its
+        class, as a test simulating a failure might. Unhooked when the mock stops."""
+        if type(client)._make_request is not self.make_request or "_make_request" in vars(client):
+            return
+        origin = url[: url.find("/", url.find("//") + 2) + 1]
+        if not origin.endswith("/"):
+            return
+        patched, reference, answer = self.make_request, weakref.ref(client), self.answer
+        # Clients never share an emitter as botocore makes them (each has a copy), but each
+        # has a signer of its own: a call of any other client is declined.
+        signer = client._request_signer
+
+        def before_call(
+            model: Any, params: Dict[str, Any], request_signer: Any, context: Any, **_: Any
+        ) -> Any:
+            client = reference()
+            if (
+                client is None
+                or request_signer is not signer
+                or not params["url"].startswith(origin)
+                or type(client)._make_request is not patched
+                or "_make_request" in client.__dict__
+            ):
+                return None
+            return answer(client, model, params, context, _ANSWER, region)
+
+        client.meta.events.register_last(_BEFORE_CALL, before_call, unique_id=_HOOK_ID)
+        self.hooked.add(client)
 
     @staticmethod
     def verdict(client: Any, request_dict: Dict[str, Any]) -> Tuple[int, Optional[str]]:

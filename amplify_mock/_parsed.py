@@ -218,6 +218,9 @@ class Timestamps:
                     parsed = seen[value] = slow(value)
                 return parsed
 
+            # Other code may make an instant from another one made already, with these
+            # shifts (see shifted_from): a job's steps from its start.
+            stamp_one_offset.shifts = shifts  # type: ignore[attr-defined]
             return stamp_one_offset
 
         def stamp(value: Any) -> Any:
@@ -250,9 +253,48 @@ class Timestamps:
         return self._parse(value)
 
 
+def shifts_of(stamp: Convert, anchor: Any) -> Optional[Dict[float, datetime.timedelta]]:
+    """The whole-second shifts by which instants may be made from ``anchor`` (what ``stamp``
+    made of it plus the shift of their difference), or None when they may not: ``stamp`` is
+    not the one-offset stamper, or ``anchor`` is not a whole second it makes on its quick
+    path. With one offset all year, the datetime of a whole second is that of another plus
+    their difference, exactly (see Timestamps._stamper).
+
+    A caller makes ``value`` as ``anchor_made + shifts[value - anchor]`` when the shift is
+    known and ``value`` is in the quick path's range, else with :func:`shifted_from`."""
+    shifts: Optional[Dict[float, datetime.timedelta]] = getattr(stamp, "shifts", None)
+    if shifts is None or type(anchor) is not float or not anchor.is_integer():
+        return None
+    return shifts if _FAST_RANGE[0] <= anchor < _FAST_RANGE[1] else None
+
+
+def shifted_from(
+    stamp: Convert,
+    shifts: Dict[float, datetime.timedelta],
+    anchor: float,
+    anchor_made: Any,
+    value: Any,
+) -> Any:
+    """``stamp(value)``, remembering the shift from ``anchor`` (see :func:`shifts_of`) when
+    ``value`` is a whole second of the quick path's range: the next job of the same durations
+    finds it."""
+    made = stamp(value)
+    if (
+        type(value) is float
+        and value.is_integer()
+        and _FAST_RANGE[0] <= value < _FAST_RANGE[1]
+        and len(shifts) < _SHIFTS
+    ):
+        # Both made on the quick path with the one offset and the same zone: their
+        # difference is that of the seconds, exactly.
+        shifts[value - anchor] = made - anchor_made
+    return made
+
+
 # Instants the quick path makes (1970 to 3000): time.localtime and datetime cover them with
 # days to spare either side, so it raises nothing dateutil's path would not.
 _FAST_RANGE = (0.0, 32503680000.0)
+QUICK_RANGE = _FAST_RANGE
 _UTC = datetime.timezone.utc
 # The real datetime class, kept inside a tuple: freezegun swaps every module attribute that is
 # the class itself (an alias included, as Python 3.13 runs showed), never one inside a tuple.

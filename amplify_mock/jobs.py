@@ -37,6 +37,7 @@ from ._lifecycle import (
     view,
 )
 from ._pagination import decode_token, encode_token
+from ._parsed import QUICK_RANGE, shifted_from, shifts_of
 from .artifacts import Artifacts
 from .exceptions import BadRequestException, LimitExceededException, NotFoundException
 
@@ -256,20 +257,25 @@ class Job:
         return shadow
 
     def summary(
-        self, job_view: JobView, stamp: Optional[Stamp] = None, made: Tuple[Any, Any] = (None, None)
+        self,
+        job_view: JobView,
+        stamp: Optional[Stamp] = None,
+        made: Tuple[Any, Any] = (None, None),
+        start_made: Any = None,
     ) -> Dict[str, Any]:
         """The JobSummary, members in the model's order. Timestamps are epoch seconds (the
         wire), or what ``stamp`` makes of them: the in-process path passes botocore's own
         timestamp parser, and the result is the parsed reply itself, built once. ``made`` is
-        an instant and what ``stamp`` made of it already (the last step's end: the job's)."""
+        an instant and what ``stamp`` made of it already (the last step's end: the job's);
+        ``start_made``, if given, what it made of the job's start."""
         end = job_view.end
         if stamp is None:
             commit_time, start = self.commit_time, job_view.start
         else:
             # A datetime is immutable, and the same instant makes equal ones: an instant the
             # reply spells twice (a build's commit time is its start) is made once.
-            commit_time = stamp(self.commit_time)
-            start = commit_time if job_view.start == self.commit_time else stamp(job_view.start)
+            start = stamp(job_view.start) if start_made is None else start_made
+            commit_time = start if job_view.start == self.commit_time else stamp(self.commit_time)
             if end is not None:
                 end = made[1] if end == made[0] else stamp(end)
         # The id spelt once for both members, the ARN without the property (see arn): a
@@ -306,21 +312,41 @@ class Job:
             result["sourceUrlType"] = self.source_url_type or "ZIP"
         return result
 
-    def steps(self, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> List[Dict[str, Any]]:
+    def steps(
+        self, job_view: JobView, base: str, stamp: Optional[Stamp] = None, start_made: Any = None
+    ) -> List[Dict[str, Any]]:
         """The steps GetJob reports; ``base`` is where their logs and artifacts are served,
-        ``stamp`` as for :meth:`summary`."""
+        ``stamp`` and ``start_made`` as for :meth:`summary`."""
         # One loop rather than a call per step; members in the Step shape's order, as
         # botocore's parser would list them.
         at = _as_is if stamp is None else stamp
         steps = []
         # A step starts as the one before it ends: that instant is made once (see summary).
         last, last_made = None, None
+        # Under one offset all year, an instant a whole number of seconds after the job's
+        # start is made from it, the shift between them being known after the first job of
+        # the same durations (shifts_of): a fifth of the cost of making it anew.
+        anchor, anchor_made = job_view.start, start_made
+        shifts = None if anchor_made is None else shifts_of(at, anchor)
         for name, status, start, end, reason in job_view.steps:
-            start_made = last_made if start == last else at(start)
-            last, last_made = end, at(end)
+            if start == last:
+                begun = last_made
+            elif shifts is None:
+                begun = at(start)
+            elif (shift := shifts.get(start - anchor)) is not None and _FAST_FROM <= start < _FAST_TO:
+                begun = anchor_made + shift
+            else:
+                begun = shifted_from(at, shifts, anchor, anchor_made, start)
+            last = end
+            if shifts is None:
+                last_made = at(end)
+            elif (shift := shifts.get(end - anchor)) is not None and _FAST_FROM <= end < _FAST_TO:
+                last_made = anchor_made + shift
+            else:
+                last_made = shifted_from(at, shifts, anchor, anchor_made, end)
             step: Dict[str, Any] = {
                 "stepName": name,
-                "startTime": start_made,
+                "startTime": begun,
                 "status": status,
                 "endTime": last_made,
                 "logUrl": f"{base}/{name}/log.txt",
@@ -661,15 +687,22 @@ class Jobs:
                     self.scheduler.stop(timeline, now)
 
 
+_FAST_FROM, _FAST_TO = QUICK_RANGE
+
+
 def _as_is(seconds: float) -> float:
     return seconds
 
 
 def job_output(job: Job, job_view: JobView, base: str, stamp: Optional[Stamp] = None) -> Dict[str, Any]:
-    steps = job.steps(job_view, base, stamp)
-    # The job ends as its last step does: that instant is made once.
-    made = (job_view.steps[-1].end, steps[-1]["endTime"]) if steps and stamp is not None else (None, None)
-    return {"summary": job.summary(job_view, stamp, made), "steps": steps}
+    if stamp is None:
+        return {"summary": job.summary(job_view), "steps": job.steps(job_view, base)}
+    # The job's start made once, for the summary and as the instant its steps' are made from;
+    # the job ends as its last step does: that instant is made once too.
+    start_made = stamp(job_view.start)
+    steps = job.steps(job_view, base, stamp, start_made)
+    made = (job_view.steps[-1].end, steps[-1]["endTime"]) if steps else (None, None)
+    return {"summary": job.summary(job_view, stamp, made, start_made), "steps": steps}
 
 
 def _size(content: IO[bytes]) -> int:

@@ -153,3 +153,64 @@ def test_whole_seconds_made_from_the_last_one_are_botocores(zone: str) -> None:
         else:
             value = draw.randrange(0, 4102444800) + draw.random()
         _same(made.stamp(value), parse_timestamp(value))
+
+
+def _datetimes(reply: Any, path: str = "") -> Iterator[Any]:
+    if isinstance(reply, dict):
+        for key, value in reply.items():
+            yield from _datetimes(value, f"{path}.{key}")
+    elif isinstance(reply, list):
+        for index, value in enumerate(reply):
+            yield from _datetimes(value, f"{path}[{index}]")
+    else:
+        yield path, reply
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York"], indirect=True)
+def test_a_jobs_steps_made_from_its_start_are_botocores(zone: str) -> None:
+    # A GetJob in process makes its steps' instants from the job's start where the zone has one
+    # offset (jobs.Job.steps). Each must be the datetime botocore makes of the instant the
+    # JSON reply holds: whole and fractional starts and durations, failures, cancellations,
+    # jobs still running, near the end of the quick path's range.
+    import random
+
+    import boto3
+    import requests
+    import time_machine
+
+    from amplify_mock import Durations, Outcome, mock_amplify_jobs
+
+    draw = random.Random(14)
+    with mock_amplify_jobs() as amplify:
+        client = boto3.client("amplify", region_name="us-east-1")
+        app_id = client.create_app(
+            name="shop", repository="https://github.com/acme/shop", accessToken="token"
+        )["app"]["appId"]
+        url = f"https://amplify.us-east-1.amazonaws.com/apps/{app_id}/branches/%s/jobs/%s"
+        for number, start in enumerate([1704067200.0, 1704067200.25, 1710054000.0, 32503600000.0]):
+            with time_machine.travel(start, tick=False) as traveller:
+                jobs = []
+                for index in range(10):
+                    branch = f"b{number}-{index}"
+                    client.create_branch(appId=app_id, branchName=branch)
+                    amplify.durations = Durations(*(
+                        draw.choice([0, 1, 17, 120, 2.5, 0.125, 3600]) for _ in range(7)
+                    ))
+                    if draw.random() < 0.3:
+                        amplify.script(app_id, branch, Outcome.fail(draw.choice(["BUILD", "DEPLOY"])))
+                    job_id = client.start_job(appId=app_id, branchName=branch, jobType="RELEASE")[
+                        "jobSummary"]["jobId"]
+                    traveller.shift(draw.choice([1, 30, 200, 4000, 0.75]))
+                    status = client.get_job(appId=app_id, branchName=branch, jobId=job_id)["job"][
+                        "summary"]["status"]
+                    if draw.random() < 0.3 and status not in ("SUCCEED", "FAILED"):
+                        client.stop_job(appId=app_id, branchName=branch, jobId=job_id)
+                    jobs.append((branch, job_id))
+                traveller.shift(20000)
+                for branch, job_id in jobs + jobs:  # twice: the second from what the first remembered
+                    made = client.get_job(appId=app_id, branchName=branch, jobId=job_id)["job"]
+                    wire = requests.get(url % (branch, job_id), timeout=5).json()["job"]
+                    made_values = dict(_datetimes(made))
+                    for path, value in _datetimes(wire):
+                        if path.endswith("Time"):
+                            _same(made_values[path], parse_timestamp(value))
