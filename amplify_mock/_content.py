@@ -311,7 +311,10 @@ _listener = _Listener()
 def origin() -> str:
     """Where content URLs point: the server answering this request, else the loopback listener."""
     served = origin_var.get()
-    return served if served is not None else _listener.origin()
+    if served is not None:
+        return served
+    # The listener's URL once it runs (nearly always), without a call to ask for it.
+    return _listener.url or _listener.origin()
 
 
 def stop_listener() -> None:

@@ -119,14 +119,16 @@ class _Reply(AWSResponse):  # type: ignore[misc]
     """An AWSResponse whose case-insensitive headers are built only if someone reads them
     (an after-call hook, say): boto3 itself never does on the in-process path."""
 
+    # Made on first use (see below); class attributes until then, one store fewer each.
+    _headers: Optional[HeadersDict] = None
+    _raw: Any = None
+    _content: Optional[bytes] = None
+
     def __init__(self, url: str, status_code: int, headers: Dict[str, str], result: Dict[str, Any]) -> None:
         self.url = url
         self.status_code = status_code
         self._plain_headers = headers
-        self._headers: Optional[HeadersDict] = None
         self._result = result
-        self._raw: Any = None
-        self._content = None
 
     @property
     def raw(self) -> Any:

@@ -604,7 +604,7 @@ class Jobs:
 
     def get_job(self, branch: BranchRef, job_id: str) -> Tuple[Job, JobView]:
         job = self.job(branch, job_id)
-        return job, job.view(self.now())
+        return job, job.view(self.scheduler.settle(_clock.now()))  # self.now(), a call fewer
 
     def list_jobs(
         self, branch: BranchRef, next_token: Optional[str], max_results: Optional[int]
