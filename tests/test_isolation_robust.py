@@ -152,6 +152,9 @@ def test_a_client_made_inside_the_mock_is_not_intercepted_after_it() -> None:
     with mock_amplify_jobs():
         inside = boto3.client("amplify", region_name="us-east-1", config=Config(**FAST))
         inside.create_app(name="a")
+        inside.list_apps()  # answered in its before-call event (_Interceptor.hook)
+    # No handler of the mock's is left on the client (botocore lists none publicly).
+    assert "amplify_mock.before_call" not in inside.meta.events._emitter._unique_id_handlers
     with pytest.raises(botocore.exceptions.ConnectionError):
         inside.list_apps()
 
