@@ -74,8 +74,9 @@ _AWS_HOST = re.compile(
 # nothing (not an AWS endpoint), answer it, refuse its signature's scope (an endpoint of
 # another region than the client's), or answer AWS's webhook host.
 _PASS, _ANSWER, _MISSCOPED, _WEBHOOK = 0, 1, 2, 3
-# The event where a hooked client's calls are answered (see _Interceptor.hook).
-_BEFORE_CALL = "before-call.amplify"
+# The event where a hooked client's calls are answered (see _Interceptor.hook): the bare
+# one, whose handlers botocore calls after those of every more specific name.
+_BEFORE_CALL = "before-call"
 _HOOK_ID = "amplify_mock.before_call"
 _verdicts: Dict[Tuple[str, Optional[str]], int] = {}
 _REQUESTS_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
@@ -550,11 +551,18 @@ class _Interceptor:
         (botocore's request compression and checksum steps, and a method lookup) never run,
         and what they would do is nothing for Amplify's operations (no compression or
         checksum trait in its model). The handler comes last, after the user's own and
-        botocore's, so a Stubber or a user's handler that answers still answers first, and
-        it declines (the call goes on to ``_make_request``) as soon as anything is not as
-        when it was hooked: another host, or ``_make_request`` patched on the client or its
-        class, as a test simulating a failure might. Unhooked when the mock stops."""
+        botocore's, so a Stubber or a user's handler that answers still answers first; it
+        declines (the call goes on to ``_make_request``) while it is not the last (a handler
+        registered since) and as soon as anything is not as when it was hooked: another
+        host, or ``_make_request`` patched on the client or its class, as a test simulating
+        a failure might. Unhooked when the mock stops."""
         if type(client)._make_request is not self.make_request or "_make_request" in vars(client):
+            return
+        # The emitter whose _lookup_cache holds the handlers botocore calls for each event
+        # (a new dict after each (un)registration, filled as events are emitted); where
+        # there is no such cache, no hook.
+        emitter = getattr(client.meta.events, "_emitter", None)
+        if not isinstance(getattr(emitter, "_lookup_cache", None), dict):
             return
         origin = url[: url.find("/", url.find("//") + 2) + 1]
         if not origin.endswith("/"):
@@ -565,11 +573,22 @@ class _Interceptor:
         signer = client._request_signer
 
         def before_call(
-            model: Any, params: Dict[str, Any], request_signer: Any, context: Any, **_: Any
+            model: Any,
+            params: Dict[str, Any],
+            request_signer: Any,
+            context: Any,
+            event_name: str = "",
+            **_: Any,
         ) -> Any:
             client = reference()
+            # Answered only by the last handler: one registered after this (register_last,
+            # or on the bare event, whose handlers come after "before-call.amplify"'s) ran
+            # before the hook existed and must still run (the call goes on to _make_request).
+            called = emitter._lookup_cache.get(event_name)
             if (
                 client is None
+                or not called
+                or called[-1] is not before_call
                 or request_signer is not signer
                 or not params["url"].startswith(origin)
                 or type(client)._make_request is not patched

@@ -140,16 +140,49 @@ def test_a_hook_left_by_a_stop_racing_a_call_declines() -> None:
     with mock_amplify_jobs():
         client = boto3.client("amplify", region_name="us-east-1")
         client.list_apps()
+        client.list_apps()  # botocore lists the event's handlers as it emits it
         handler = _our_handlers(client)[0]["handler"]
         model = client.meta.service_model.operation_model("ListApps")
         request = {"url": "https://amplify.us-east-1.amazonaws.com/apps", "method": "GET",
                    "headers": {}, "body": b"", "context": {}}
+        # As botocore calls it: the event's name says which handlers come after it.
+        event = {"event_name": "before-call.amplify.ListApps"}
         assert handler(model=model, params=request, request_signer=client._request_signer,
-                       context={})[1]["apps"] == []
+                       context={}, **event)[1]["apps"] == []
     assert handler(model=model, params=request, request_signer=client._request_signer,
-                   context={}) is None
+                   context={}, **event) is None
     # Another client's call, or another host, is declined while the mock is on.
     with mock_amplify_jobs():
         other = boto3.client("amplify", region_name="us-east-1")
         assert handler(model=model, params=request, request_signer=other._request_signer,
-                       context={}) is None
+                       context={}, **event) is None
+
+
+def test_a_sessions_bare_before_call_handler_still_runs_on_every_call() -> None:
+    # A handler on "before-call" itself runs after those of "before-call.amplify" (botocore
+    # calls the most specific first): the hook must not answer ahead of it.
+    def add_account(params: Dict[str, Any], **_: Any) -> None:
+        params["headers"]["x-moto-account-id"] = "111122223333"
+
+    with mock_amplify_jobs() as amplify:
+        session = boto3.Session(region_name="us-east-1")
+        session.events.register("before-call", add_account)
+        client = session.client("amplify")
+        client.create_app(name="a")
+        client.create_app(name="b")
+        apps = amplify.backend("us-east-1", "111122223333").list_apps(None, None)[0]
+        assert [app.name for app in apps] == ["a", "b"]
+        assert amplify.backend("us-east-1").list_apps(None, None)[0] == []
+
+
+@pytest.mark.parametrize("event", ["before-call", "before-call.amplify", "before-call.amplify.ListApps"])
+def test_a_handler_registered_last_after_the_hook_still_runs(event: str) -> None:
+    seen: List[str] = []
+    with mock_amplify_jobs():
+        client = boto3.client("amplify", region_name="us-east-1")
+        client.list_apps()
+        client.list_apps()
+        client.meta.events.register_last(event, lambda **kwargs: seen.append(kwargs["event_name"]))
+        assert client.list_apps()["apps"] == []
+        client.list_apps()
+    assert seen == ["before-call.amplify.ListApps"] * 2
