@@ -561,7 +561,7 @@ class _Interceptor:
         # The emitter whose _lookup_cache holds the handlers botocore calls for each event
         # (a new dict after each (un)registration, filled as events are emitted); where
         # there is no such cache, no hook.
-        emitter = getattr(client.meta.events, "_emitter", None)
+        emitter: Any = getattr(client.meta.events, "_emitter", None)
         if not isinstance(getattr(emitter, "_lookup_cache", None), dict):
             return
         origin = url[: url.find("/", url.find("//") + 2) + 1]
