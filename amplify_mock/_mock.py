@@ -597,8 +597,15 @@ class _Interceptor:
                 return None
             return answer(client, model, params, context, _ANSWER, region)
 
-        client.meta.events.register_last(_BEFORE_CALL, before_call, unique_id=_HOOK_ID)
-        self.hooked.add(client)
+        # Under the lock stop() holds, so that a stop in another thread waits until the
+        # client is in self.hooked (and unhooks it), or comes first and the hook is undone
+        # here; the set is never added to while stop() walks it.
+        with self.lock:
+            client.meta.events.register_last(_BEFORE_CALL, before_call, unique_id=_HOOK_ID)
+            if patched is None or self.make_request is not patched:
+                client.meta.events.unregister(_BEFORE_CALL, unique_id=_HOOK_ID)
+                return
+            self.hooked.add(client)
 
     @staticmethod
     def verdict(client: Any, request_dict: Dict[str, Any]) -> Tuple[int, Optional[str]]:

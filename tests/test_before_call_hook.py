@@ -186,3 +186,34 @@ def test_a_handler_registered_last_after_the_hook_still_runs(event: str) -> None
         assert client.list_apps()["apps"] == []
         client.list_apps()
     assert seen == ["before-call.amplify.ListApps"] * 2
+
+
+def test_a_stop_while_a_first_call_hooks_its_client_leaves_no_handler(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Another thread may stop the mock while a first call is registering its client's
+    # handler: whatever the order, the stopped mock leaves nothing on the client, and the
+    # next mock hooks it again.
+    mock = mock_amplify_jobs()
+    mock.start()
+    try:
+        client = boto3.client("amplify", region_name="us-east-1")
+        register_last = client.meta.events.register_last
+
+        def stopped_meanwhile(*args: Any, **kwargs: Any) -> Any:
+            mock.stop()  # what the other thread does at this moment
+            return register_last(*args, **kwargs)
+
+        monkeypatch.setattr(client.meta.events, "register_last", stopped_meanwhile)
+        client.list_apps()
+    finally:
+        mock.stop()
+    monkeypatch.undo()
+    assert _our_handlers(client) == []
+    asked = _verdicts_asked(monkeypatch)
+    with mock_amplify_jobs():
+        client.list_apps()
+        client.list_apps()
+        assert len(asked) == 1
+        assert len(_our_handlers(client)) == 1
+    assert _our_handlers(client) == []
