@@ -217,3 +217,21 @@ def test_a_stop_while_a_first_call_hooks_its_client_leaves_no_handler(
         assert len(asked) == 1
         assert len(_our_handlers(client)) == 1
     assert _our_handlers(client) == []
+
+
+def test_a_hooked_client_dropped_by_the_test_is_collected() -> None:
+    # The handler holds its client by a weak reference and the mock by a WeakSet: a test
+    # making a client per call must not keep them all alive until the mock stops.
+    import gc
+    import weakref
+
+    with mock_amplify_jobs():
+        client = boto3.client("amplify", region_name="us-east-1")
+        client.list_apps()
+        client.list_apps()
+        assert client in _mock._interceptor.hooked
+        reference = weakref.ref(client)
+        del client
+        gc.collect()
+        assert reference() is None
+        assert len(_mock._interceptor.hooked) == 0
