@@ -427,6 +427,19 @@ def current_backend(account_id: str, region: str) -> Optional[AmplifyBackend]:
     return dict.get(regions, region) if regions is not None else None
 
 
+def _made(account_id: str, region: str) -> AmplifyBackend:
+    """``amplify_backends[account_id][region]``, made if missing. moto's BackendDict makes the
+    account's entry under its lock, then reads it back without it: a reset in another thread
+    clearing every account in between raises KeyError(account_id). The lookup is made again
+    then; a KeyError for the region (one moto does not know) is raised as it is."""
+    while True:
+        try:
+            regions = amplify_backends[account_id]
+        except KeyError:
+            continue
+        return regions[region]
+
+
 class LockedBackend:
     """``with LockedBackend(account_id, region) as backend``: the backend of that account and
     region, with the state lock held in the block.
@@ -442,7 +455,7 @@ class LockedBackend:
     def __init__(self, account_id: str, region: str) -> None:
         self._account_id = account_id
         self._region = region
-        self._backend = current_backend(account_id, region) or amplify_backends[account_id][region]
+        self._backend = current_backend(account_id, region) or _made(account_id, region)
 
     def __enter__(self) -> AmplifyBackend:
         backend = self._backend
@@ -452,7 +465,7 @@ class LockedBackend:
                 self._backend = backend
                 return backend
             backend.lock.release()
-            backend = amplify_backends[self._account_id][self._region]
+            backend = _made(self._account_id, self._region)
 
     def __exit__(self, *exc: object) -> None:
         self._backend.lock.release()

@@ -235,3 +235,28 @@ def test_a_hooked_client_dropped_by_the_test_is_collected() -> None:
         gc.collect()
         assert reference() is None
         assert len(_mock._interceptor.hooked) == 0
+
+
+def test_a_reset_between_moto_making_an_account_and_reading_it_is_survived(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # moto's BackendDict makes an account's entry, then reads it back outside its lock: a
+    # reset in another thread (amplify.reset()) may clear every account in between. The
+    # call must still be answered, not fail with InternalFailureException (KeyError).
+    from amplify_mock.models import amplify_backends
+
+    with mock_amplify_jobs() as amplify:
+        client = boto3.client("amplify", region_name="us-east-1")
+        make = amplify_backends._create_account_specific_backend
+        resets: List[str] = []
+
+        def made_then_reset(account_id: str) -> None:
+            make(account_id)
+            if not resets:
+                resets.append(account_id)
+                amplify.reset()  # what the other thread does at this moment
+
+        monkeypatch.setattr(amplify_backends, "_create_account_specific_backend", made_then_reset)
+        assert client.create_app(name="shop")["app"]["name"] == "shop"
+        assert resets == ["123456789012"]
+        assert [app["name"] for app in client.list_apps()["apps"]] == ["shop"]
