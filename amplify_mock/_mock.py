@@ -74,9 +74,9 @@ _AWS_HOST = re.compile(
 # nothing (not an AWS endpoint), answer it, refuse its signature's scope (an endpoint of
 # another region than the client's), or answer AWS's webhook host.
 _PASS, _ANSWER, _MISSCOPED, _WEBHOOK = 0, 1, 2, 3
-# The event where a hooked client's calls are answered (see _Interceptor.hook): the bare
-# one, whose handlers botocore calls after those of every more specific name.
-_BEFORE_CALL = "before-call"
+# The event where a hooked client's calls are answered (see _Interceptor.hook). botocore
+# calls its handlers before those of the bare "before-call".
+_BEFORE_CALL = "before-call.amplify"
 _HOOK_ID = "amplify_mock.before_call"
 _verdicts: Dict[Tuple[str, Optional[str]], int] = {}
 _REQUESTS_URL = re.compile(r"https?://" + HOST + r"(?:[/?].*)?$", re.IGNORECASE)
@@ -546,16 +546,21 @@ class _Interceptor:
         _reset_backends(keep_state=moto_serving)
 
     def hook(self, client: Any, url: str, region: Optional[str]) -> None:
-        """Answer ``client``'s later calls to the API's host at ``url`` in its ``before-call``
-        event, the Stubber's place, rather than in ``_make_request``: about 6% of a call
-        (botocore's request compression and checksum steps, and a method lookup) never run,
-        and what they would do is nothing for Amplify's operations (no compression or
-        checksum trait in its model). The handler comes last, after the user's own and
-        botocore's, so a Stubber or a user's handler that answers still answers first; it
-        declines (the call goes on to ``_make_request``) while it is not the last (a handler
-        registered since) and as soon as anything is not as when it was hooked: another
-        host, or ``_make_request`` patched on the client or its class, as a test simulating
-        a failure might. Unhooked when the mock stops."""
+        """Answer ``client``'s later calls to the API's host at ``url`` in its
+        ``before-call.amplify`` event, the Stubber's place, rather than in ``_make_request``:
+        about 6% of a cold GetJob never runs. What is skipped only adds headers to a request
+        the mock answers without reading them: botocore's own bare ``before-call`` handlers
+        (the Lambda recursion-detection trace id, an ``api_versions`` header), which the
+        Stubber skips too, and its request compression and checksum steps (no Amplify
+        operation has either trait).
+
+        The handler is registered last: the user's handlers on ``before-call.amplify`` and
+        more specific names, and a Stubber, still run first. It declines (the call goes on
+        to ``_make_request``, where every handler has run, as before the hook) while any
+        handler but botocore's own comes after it (on the bare event, or registered last
+        since), and as soon as anything is not as when it was hooked: another host, or
+        ``_make_request`` patched on the client or its class, as a test simulating a
+        failure might. Unhooked when the mock stops."""
         if type(client)._make_request is not self.make_request or "_make_request" in vars(client):
             return
         # The emitter whose _lookup_cache holds the handlers botocore calls for each event
@@ -571,6 +576,9 @@ class _Interceptor:
         # Clients never share an emitter as botocore makes them (each has a copy), but each
         # has a signer of its own: a call of any other client is declined.
         signer = client._request_signer
+        # The handler list last looked at, and whether only botocore's own come after this
+        # one in it: looked at again when botocore makes a new list (a registration).
+        judged: Tuple[Any, bool] = (None, False)
 
         def before_call(
             model: Any,
@@ -580,15 +588,14 @@ class _Interceptor:
             event_name: str = "",
             **_: Any,
         ) -> Any:
+            nonlocal judged
             client = reference()
-            # Answered only by the last handler: one registered after this (register_last,
-            # or on the bare event, whose handlers come after "before-call.amplify"'s) ran
-            # before the hook existed and must still run (the call goes on to _make_request).
             called = emitter._lookup_cache.get(event_name)
+            if called is not judged[0]:
+                judged = (called, _last_but_botocores(called, before_call))
             if (
                 client is None
-                or not called
-                or called[-1] is not before_call
+                or not judged[1]
                 or request_signer is not signer
                 or not params["url"].startswith(origin)
                 or type(client)._make_request is not patched
@@ -717,6 +724,16 @@ _MISSCOPED_REPLY = (
     {"Content-Type": "application/json", "x-amzn-ErrorType": "InvalidSignatureException"},
     json.dumps({"message": "Credential should be scoped to a valid region. "}).encode(),
 )
+
+
+def _last_but_botocores(called: Any, handler: Any) -> bool:
+    """Whether ``handler`` is in the handlers botocore calls for an event, and every one after
+    it is botocore's own (its ``handlers`` module's, which only add request headers)."""
+    handlers = list(called or ())
+    if handler not in handlers:
+        return False
+    after = handlers[handlers.index(handler) + 1 :]
+    return all(getattr(later, "__module__", None) == "botocore.handlers" for later in after)
 
 
 def _verdict(url: str, region: Optional[str]) -> int:
